@@ -1,0 +1,3 @@
+"""spasm: a terminal self-care advisor for back spasms."""
+
+__version__ = "0.1.0"

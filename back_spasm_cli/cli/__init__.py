@@ -1,0 +1,115 @@
+"""The `spasm` command: parse, call the core, render. Nothing here decides advice.
+
+Command groups live in sibling modules (lookup, kb, …) and register on `app`. Expected
+failures (SpasmError) become one message on stderr and a documented exit code; Ctrl-C
+exits 130 and a closed pipe ends quietly, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from back_spasm_cli import __version__
+from back_spasm_cli.cli.state import AppState, FormatOpt, RegionOpt, report
+from back_spasm_cli.errors import ExitCode, SpasmError
+
+
+class SpasmGroup(TyperGroup):
+    """Turns expected errors and Ctrl-C into a message and an exit code (also in tests)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except SpasmError as err:
+            report(err)
+            raise typer.Exit(int(err.exit_code)) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+app = typer.Typer(
+    name="spasm",
+    cls=SpasmGroup,
+    help="A self-care guide for back spasms: causes, remedies, prevention and, first of"
+    " all, when to get help. General information, not a diagnosis.",
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit codes: 0 found, 1 not found, 2 usage error or invalid knowledge base,"
+    " 130 interrupted.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"spasm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    kb: Annotated[
+        str | None,
+        typer.Option(
+            "--kb",
+            metavar="PATH",
+            help="Use another knowledge base: a YAML file or a folder of them [env: SPASM_KB].",
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    region: RegionOpt = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """With no command: what a back spasm is, the main commands, and the disclaimer."""
+    state = AppState(kb_path=kb, fmt=fmt, region=region)
+    ctx.obj = state
+    if ctx.invoked_subcommand is None:
+        from back_spasm_cli import views
+
+        knowledge = state.kb()
+        state.show(views.overview(knowledge, state.numbers(knowledge)))
+
+
+# Register the command groups (each module adds its commands to `app`).
+from back_spasm_cli.cli import kb_commands, lookup, search_commands, triage_commands  # noqa: E402
+
+__all__ = ["app", "kb_commands", "lookup", "main", "search_commands", "triage_commands"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _tolerant_streams()
+    try:
+        app(prog_name="spasm")
+    except KeyboardInterrupt:
+        sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except BrokenPipeError:
+        # The reader (e.g. `head`) has gone: stop quietly. Point stdout at devnull so
+        # the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(int(ExitCode.OK))
+
+
+def _tolerant_streams() -> None:
+    """Never die on an encoding the terminal cannot show (LANG=C, odd consoles)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")

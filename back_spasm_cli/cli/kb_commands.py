@@ -1,0 +1,50 @@
+"""`spasm kb`: check a knowledge base, print its JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from back_spasm_cli.cli import app
+from back_spasm_cli.cli.state import FormatOpt, state_of
+
+kb_app = typer.Typer(help="Check a knowledge base, or print its JSON Schema.",
+                     no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(kb_app, name="kb")
+
+
+@kb_app.command()
+def validate(
+    ctx: typer.Context,
+    path: Annotated[str | None, typer.Argument(
+        metavar="[PATH]", help="A YAML file or folder. Default: --kb, SPASM_KB, or the shipped"
+        " base.", show_default=False)] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Validate a knowledge base: 'valid' with counts (exit 0), or every error (exit 2)."""
+    from back_spasm_cli import kb, views
+    from back_spasm_cli.document import Document, Section
+
+    state = state_of(ctx)
+    knowledge = kb.load(path or state.kb_path, use_cache=False)
+    counts = views.section_counts(knowledge.content)
+    levels = views.red_flag_levels(knowledge.content)
+    where = "shipped knowledge base" if knowledge.origin == kb.SHIPPED else knowledge.origin
+    facts = [(name.replace("_", " "), str(n)) for name, n in counts.items()]
+    facts.append(("red flags by level", ", ".join(f"{k} {v}" for k, v in levels.items())))
+    document = Document(
+        sections=(Section(title=f"valid: {where}", tone="self-care", facts=tuple(facts)),),
+        payload={"valid": True, "origin": knowledge.origin, "files": list(knowledge.files),
+                 "counts": counts, "red_flag_levels": levels},
+    )
+    state.show(document, fmt)
+
+
+@kb_app.command()
+def schema() -> None:
+    """Print the JSON Schema of a knowledge-base file (for editors: yaml-language-server)."""
+    from back_spasm_cli.schema import KnowledgeBaseFile
+
+    typer.echo(json.dumps(KnowledgeBaseFile.model_json_schema(), indent=2))

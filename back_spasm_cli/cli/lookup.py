@@ -1,0 +1,126 @@
+"""Lookup commands: causes, remedies, prevention, lifestyle, FAQ, exercises, doctor, about."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from back_spasm_cli.cli import app
+from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
+
+NamesArg = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="[NAME]...", help="A name, alias or id; several words need no quotes.",
+                   show_default=False),
+]
+
+
+def _show_kind(ctx: typer.Context, kind_name: str, words: list[str] | None, fmt: str | None,
+               region: str | None, *, summaries_when_empty: bool = False) -> None:
+    from back_spasm_cli import lookup, views
+    from back_spasm_cli.kinds import KINDS
+
+    state = state_of(ctx)
+    knowledge = state.kb()
+    numbers = state.numbers(knowledge, region)
+    kind = KINDS[kind_name]
+    if not words:
+        document = (views.summaries(knowledge, numbers, kind) if summaries_when_empty
+                    else views.entries(knowledge, numbers, kind))
+    else:
+        items = getattr(knowledge.content, kind.section)
+        match = lookup.resolve(items, words, kind.name)
+        document = views.entries(knowledge, numbers, kind, [match])
+    state.show(document, fmt)
+
+
+@app.command()
+def causes(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
+           region: RegionOpt = None) -> None:
+    """What can set off a back spasm: every cause, or the one you name."""
+    _show_kind(ctx, "cause", name, fmt, region)
+
+
+@app.command()
+def remedies(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
+    """Every remedy with its one-line summary."""
+    _show_kind(ctx, "remedy", None, fmt, region, summaries_when_empty=True)
+
+
+@app.command()
+def remedy(
+    ctx: typer.Context,
+    name: Annotated[list[str], typer.Argument(metavar="NAME...",
+                    help="e.g. heat, ice, stretching, massage, meds, physio.")],
+    fmt: FormatOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """One remedy in full: how to, how long, cautions, evidence, related entries, sources."""
+    _show_kind(ctx, "remedy", name, fmt, region)
+
+
+@app.command()
+def prevent(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
+            region: RegionOpt = None) -> None:
+    """Habits that make spasms less likely: all of them, or the one you name."""
+    _show_kind(ctx, "prevention", name, fmt, region)
+
+
+@app.command("prevention", hidden=True)
+def prevention(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
+               region: RegionOpt = None) -> None:
+    """Same as `spasm prevent`."""
+    _show_kind(ctx, "prevention", name, fmt, region)
+
+
+@app.command()
+def lifestyle(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
+              region: RegionOpt = None) -> None:
+    """Day-to-day changes: hydration, nutrition, ergonomics, stress management."""
+    _show_kind(ctx, "lifestyle", name, fmt, region)
+
+
+@app.command()
+def faq(
+    ctx: typer.Context,
+    question: Annotated[list[str] | None, typer.Argument(
+        metavar="[QUESTION]...", help="A question id or a few of its words.",
+        show_default=False)] = None,
+    fmt: FormatOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Common questions: how long spasms last, when to get help, prevention."""
+    _show_kind(ctx, "faq", question, fmt, region)
+
+
+@app.command()
+def exercises(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
+              region: RegionOpt = None) -> None:
+    """Guided exercises with their holds and repetitions."""
+    _show_kind(ctx, "exercise", name, fmt, region)
+
+
+@app.command()
+def doctor(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
+    """When to get help: the red flags by urgency, and the numbers to call."""
+    from back_spasm_cli import views
+
+    state = state_of(ctx)
+    knowledge = state.kb()
+    state.show(views.doctor(knowledge, state.numbers(knowledge, region)), fmt)
+
+
+@app.command("red-flags", hidden=True)
+def red_flags(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
+    """Same as `spasm doctor`."""
+    doctor(ctx, fmt, region)
+
+
+@app.command()
+def about(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+    """Version, where the knowledge base is, its counts and sources, the disclaimer."""
+    from back_spasm_cli import views
+
+    state = state_of(ctx)
+    state.show(views.about(state.kb()), fmt)

@@ -1,0 +1,3 @@
+"""triage_commands: commands registered on the app (being built)."""
+
+from __future__ import annotations

@@ -1,0 +1,45 @@
+"""What the core hands to a renderer: a document of sections plus a JSON payload.
+
+The core builds a `Document` (titles, paragraphs, lists, labelled facts, a tone per
+section) and never prints. Each renderer (Rich panels, plain, Markdown, JSON) turns the
+same document into one format, so new commands need no renderer changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: How a section should look: care tones match the care levels, so red flags stand out.
+Tone = Literal["info", "note", "self-care", "gp", "urgent", "emergency"]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A labelled list: steps are ordered, cautions and tips are not."""
+
+    label: str
+    items: tuple[str, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """One panel in a terminal; one heading in Markdown."""
+
+    title: str
+    subtitle: str = ""
+    tone: Tone = "info"
+    paragraphs: tuple[str, ...] = ()
+    lists: tuple[Bullets, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()  # (label, value), e.g. ("Open it", "spasm …")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A complete answer: sections in reading order, then the footer lines."""
+
+    sections: tuple[Section, ...]
+    footer: tuple[str, ...] = ()
+    payload: dict[str, Any] = field(default_factory=dict)  # the JSON view
+    notices: tuple[str, ...] = ()  # said on stderr, e.g. "matched 'haet' loosely"

@@ -1,0 +1,28 @@
+"""The kinds of entry people can look up, and the knowledge-base section each lives in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # as typed: `--kind remedy`, and as shown in JSON
+    section: str  # attribute of KnowledgeBaseFile
+    plural: str
+    command: str  # the command that opens one: `spasm remedy heat`
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("cause", "causes", "causes", "causes"),
+        Kind("remedy", "remedies", "remedies", "remedy"),
+        Kind("prevention", "prevention", "prevention strategies", "prevent"),
+        Kind("lifestyle", "lifestyle", "lifestyle changes", "lifestyle"),
+        Kind("faq", "faq", "questions", "faq"),
+        Kind("exercise", "exercises", "exercises", "exercises"),
+        Kind("red-flag", "red_flags", "red flags", "doctor"),
+    )
+}
+KIND_BY_SECTION: dict[str, Kind] = {kind.section: kind for kind in KINDS.values()}

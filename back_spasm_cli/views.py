@@ -1,0 +1,365 @@
+"""The lookup views: knowledge-base entries turned into documents. Never prints.
+
+Every advice view opens with the emergency red flags and the region's number and ends
+with the disclaimer and the pointer to `spasm doctor`. The words of advice come from the
+knowledge base; this module only arranges them and labels the parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from back_spasm_cli import __version__
+from back_spasm_cli.document import Bullets, Document, Section, Tone
+from back_spasm_cli.kb import KnowledgeBase, iter_items
+from back_spasm_cli.kinds import KIND_BY_SECTION, KINDS, Kind
+from back_spasm_cli.lookup import Match
+from back_spasm_cli.regions import Numbers
+from back_spasm_cli.schema import LEVEL_ORDER, LIST_SECTIONS, Entry, Exercise, KnowledgeBaseFile
+
+#: The commands listed by `spasm` alone (interface text, not advice).
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("spasm causes", "what can set off a back spasm"),
+    ("spasm remedies", "what helps, in one line each; `spasm remedy NAME` for one in full"),
+    ("spasm prevent", "habits that make spasms less likely"),
+    ("spasm lifestyle", "day-to-day changes"),
+    ("spasm exercises", "guided exercises with holds and repetitions"),
+    ("spasm faq", "common questions"),
+    ("spasm search WORDS", "find advice from your own words"),
+    ("spasm check", "red-flag questions and a care level"),
+    ("spasm plan", "a personal, phased self-care plan"),
+    ("spasm doctor", "when to get help, and the numbers to call"),
+)
+
+
+def footer(content: KnowledgeBaseFile, *extra: str) -> tuple[str, ...]:
+    """The last lines of every advice view: disclaimer and the pointer to help."""
+    assert content.meta is not None  # the loader requires it
+    return (*extra, content.meta.disclaimer, content.meta.doctor_pointer)
+
+
+def safety_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section | None:
+    """The emergency red flags and what to do, shown before any self-care advice."""
+    level = next((c for c in content.care_levels if c.id == "emergency"), None)
+    flags = [flag.title for flag in content.red_flags if flag.level == "emergency"]
+    if level is None and not flags:
+        return None
+    return Section(
+        title=level.title if level else "",
+        tone="emergency",
+        paragraphs=(numbers.fill(level.action),) if level else (),
+        lists=(Bullets("", tuple(flags)),) if flags else (),
+    )
+
+
+def safety_payload(content: KnowledgeBaseFile, numbers: Numbers) -> dict[str, Any]:
+    level = next((c for c in content.care_levels if c.id == "emergency"), None)
+    return {
+        "level": "emergency",
+        "action": numbers.fill(level.action) if level else None,
+        "red_flags": [
+            {"id": flag.id, "title": flag.title}
+            for flag in content.red_flags
+            if flag.level == "emergency"
+        ],
+        "numbers": numbers.as_json(),
+    }
+
+
+def _advice(
+    kb: KnowledgeBase,
+    numbers: Numbers,
+    sections: Iterable[Section],
+    payload: dict[str, Any],
+    *,
+    extra_footer: Sequence[str] = (),
+    notices: Sequence[str] = (),
+) -> Document:
+    content = kb.content
+    banner = safety_section(content, numbers)
+    lines = footer(content, *extra_footer)
+    full_payload = {
+        **payload,
+        "safety": safety_payload(content, numbers),
+        "disclaimer": lines[-2],
+        "doctor": lines[-1],
+    }
+    return Document(
+        sections=((banner,) if banner else ()) + tuple(sections),
+        footer=lines,
+        payload=full_payload,
+        notices=tuple(notices),
+    )
+
+
+def _titles(content: KnowledgeBaseFile) -> dict[str, tuple[Kind | None, str]]:
+    return {
+        item.id: (KIND_BY_SECTION.get(section), item.title)
+        for section, item in iter_items(content)
+    }
+
+
+def _open_command(kind: Kind | None, item_id: str) -> str:
+    return f"spasm {kind.command} {item_id}" if kind else item_id
+
+
+def entry_section(content: KnowledgeBaseFile, kind: Kind, entry: Entry) -> Section:
+    titles = _titles(content)
+    related = []
+    for target in entry.related:
+        target_kind, title = titles.get(target, (None, target))
+        related.append(f"{title}: {_open_command(target_kind, target)}")
+    lists = [
+        Bullets("Steps", tuple(entry.steps), ordered=True),
+        Bullets("Tips", tuple(entry.tips)),
+        Bullets("Cautions", tuple(entry.cautions)),
+        Bullets("Evidence", tuple(entry.evidence)),
+        Bullets("Related", tuple(related)),
+        Bullets("Sources", tuple(entry.sources)),
+    ]
+    return Section(
+        title=entry.title,
+        subtitle=f"{kind.name}: {entry.id}",
+        tone="info",
+        paragraphs=(entry.summary, *entry.body),
+        lists=tuple(b for b in lists if b.items),
+        facts=(("How long", entry.duration),) if entry.duration else (),
+    )
+
+
+def exercise_section(exercise: Exercise) -> Section:
+    facts = [("Start", exercise.position)]
+    if exercise.hold:
+        facts.append(("Hold", exercise.hold))
+    if exercise.repetitions:
+        facts.append(("Repeat", exercise.repetitions))
+    lists = [
+        Bullets("Steps", tuple(exercise.steps), ordered=True),
+        Bullets("Cautions", tuple(exercise.cautions)),
+        Bullets("Sources", tuple(exercise.sources)),
+    ]
+    return Section(
+        title=exercise.title,
+        subtitle=f"exercise: {exercise.id}",
+        paragraphs=(exercise.summary,),
+        lists=tuple(b for b in lists if b.items),
+        facts=tuple(facts),
+    )
+
+
+def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
+    return {"kind": kind.name, **item.model_dump(mode="json")}
+
+
+def _match_notices(kind: Kind, matches: Sequence[Match]) -> list[str]:
+    return [
+        f"no {kind.name} is called {m.query!r}; showing the closest: {m.item.title}"
+        for m in matches
+        if m.loose
+    ]
+
+
+def entries(
+    kb: KnowledgeBase,
+    numbers: Numbers,
+    kind: Kind,
+    matches: Sequence[Match] | None = None,
+) -> Document:
+    """Entries of one kind in full: all of them, or those `matches` name."""
+    content = kb.content
+    items: list[Any] = (
+        [m.item for m in matches] if matches else list(getattr(content, kind.section))
+    )
+    sections = [
+        exercise_section(item) if isinstance(item, Exercise) else entry_section(content, kind, item)
+        for item in items
+    ]
+    payload = {
+        "kind": kind.name,
+        "entries": [_entry_json(kind, item) for item in items],
+        "matches": [
+            {"query": m.query, "id": m.item.id, "how": m.how} for m in (matches or ())
+        ],
+    }
+    extra = (content.meta.medication_notice,) if kind.name == "remedy" and content.meta else ()
+    return _advice(
+        kb,
+        numbers,
+        sections,
+        payload,
+        extra_footer=extra,
+        notices=_match_notices(kind, matches or ()),
+    )
+
+
+def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
+    """One line per entry of a kind, with the command that opens each."""
+    content = kb.content
+    items: list[Any] = list(getattr(content, kind.section))
+    section = Section(
+        title=kind.plural.capitalize(),
+        lists=(Bullets("", tuple(f"{item.title} ({item.id}): {item.summary}" for item in items)),),
+        facts=(("Open one", f"spasm {kind.command} NAME"),),
+    )
+    payload = {
+        "kind": kind.name,
+        "entries": [{"id": i.id, "title": i.title, "summary": i.summary} for i in items],
+    }
+    extra = (content.meta.medication_notice,) if kind.name == "remedy" and content.meta else ()
+    return _advice(kb, numbers, [section], payload, extra_footer=extra)
+
+
+def overview(kb: KnowledgeBase, numbers: Numbers) -> Document:
+    """`spasm` alone: what a back spasm is, the main commands, the disclaimer."""
+    content = kb.content
+    sections = [
+        Section(title=item.title, paragraphs=(item.summary, *item.body))
+        for item in content.overview[:1]
+    ]
+    sections.append(Section(title="Commands", facts=COMMANDS, tone="note"))
+    payload = {
+        "overview": [item.model_dump(mode="json") for item in content.overview],
+        "commands": [{"command": c, "description": d} for c, d in COMMANDS],
+    }
+    return _advice(kb, numbers, sections, payload)
+
+
+def doctor(kb: KnowledgeBase, numbers: Numbers) -> Document:
+    """When to get help: every care level with its red flags, most urgent first."""
+    content = kb.content
+    sections: list[Section] = []
+    levels_json: list[dict[str, Any]] = []
+    by_id = {level.id: level for level in content.care_levels}
+    for level_id in reversed(LEVEL_ORDER):
+        level = by_id.get(level_id)
+        flags = [flag for flag in content.red_flags if flag.level == level_id]
+        if level is None:
+            continue
+        tone: Tone = level_id
+        sections.append(
+            Section(
+                title=level.title,
+                tone=tone,
+                paragraphs=(numbers.fill(level.action),),
+                lists=(Bullets("", tuple(flag.title for flag in flags)),) if flags else (),
+            )
+        )
+        levels_json.append(
+            {
+                "id": level.id,
+                "title": level.title,
+                "action": numbers.fill(level.action),
+                "red_flags": [{"id": f.id, "title": f.title} for f in flags],
+            }
+        )
+    sections.append(_numbers_section(content, numbers))
+    payload = {
+        "region": numbers.as_json(),
+        "levels": levels_json,
+        "regions": [_region_json(r) for r in content.regions],
+    }
+    lines = footer(content)
+    return Document(
+        sections=tuple(sections),
+        footer=lines,
+        payload={**payload, "disclaimer": lines[-2], "doctor": lines[-1]},
+    )
+
+
+def _region_json(region: Any) -> dict[str, Any]:
+    return {
+        "id": region.id,
+        "name": region.name,
+        "emergency": region.emergency.model_dump(mode="json"),
+        "urgent": region.urgent.model_dump(mode="json") if region.urgent else None,
+    }
+
+
+def _numbers_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section:
+    region = numbers.region
+    if region is not None:
+        notes = [*region.emergency.notes]
+        facts = [("Emergency", region.emergency.label)]
+        if region.urgent:
+            facts.append(("Urgent advice", region.urgent.label))
+            notes += region.urgent.notes
+        return Section(
+            title=f"Numbers: {region.name}",
+            tone="note",
+            facts=tuple(facts),
+            lists=(Bullets("", tuple(notes)),) if notes else (),
+        )
+    others = tuple(r.emergency.label for r in content.regions)
+    return Section(
+        title="Numbers",
+        tone="note",
+        facts=(("Emergency", numbers.emergency),),
+        lists=(Bullets("By region (--region)", others),) if others else (),
+    )
+
+
+def about(kb: KnowledgeBase) -> Document:
+    """Version, where the knowledge base is, its counts and sources, the disclaimer."""
+    content = kb.content
+    counts = section_counts(content)
+    sources = sorted(
+        {src for _, item in iter_items(content) for src in getattr(item, "sources", ())}
+        | set(content.meta.sources if content.meta else ())
+    )
+    where = "shipped with spasm" if kb.origin == "shipped" else kb.origin
+    sections = (
+        Section(
+            title=content.meta.title if content.meta else "spasm",
+            facts=(
+                ("Version", __version__),
+                ("Knowledge base", where),
+                ("Files", ", ".join(kb.files)),
+                ("Entries", _count_words(counts)),
+            ),
+        ),
+        Section(title="Sources", tone="note", lists=(Bullets("", tuple(sources)),)),
+    )
+    lines = footer(content)
+    payload = {
+        "version": __version__,
+        "knowledge_base": {"origin": kb.origin, "files": list(kb.files)},
+        "counts": counts,
+        "sources": sources,
+        "disclaimer": lines[-2],
+        "doctor": lines[-1],
+    }
+    return Document(sections=sections, footer=lines, payload=payload)
+
+
+def _count_words(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+
+
+def section_counts(content: KnowledgeBaseFile) -> dict[str, int]:
+    return {name: len(getattr(content, name)) for name in LIST_SECTIONS}
+
+
+def red_flag_levels(content: KnowledgeBaseFile) -> dict[str, int]:
+    levels: dict[str, int] = {}
+    for flag in content.red_flags:
+        levels[flag.level] = levels.get(flag.level, 0) + 1
+    return levels
+
+
+def kind_of(name: str) -> Kind:
+    return KINDS[name]
+
+
+def care_section(
+    content: KnowledgeBaseFile, numbers: Numbers, level_id: str, reasons: Sequence[str] = ()
+) -> Section:
+    """A care level with what to do and why: used by search, ask, check and plan."""
+    level = next((c for c in content.care_levels if c.id == level_id), None)
+    tone: Tone = level_id if level_id in LEVEL_ORDER else "note"
+    return Section(
+        title=level.title if level else level_id,
+        tone=tone,
+        paragraphs=(numbers.fill(level.action),) if level else (),
+        lists=(Bullets("Why", tuple(reasons)),) if reasons else (),
+    )
