@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     OK = 0
     NOT_FOUND = 1
     USAGE = 2  # bad usage, or an invalid knowledge base
+    INTERNAL = 70  # a bug in spasm (EX_SOFTWARE); reported without a traceback
     INTERRUPTED = 130  # Ctrl-C
 
 

@@ -22,7 +22,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from back_spasm_cli import __version__, paths, storage
+from back_spasm_cli import SCHEMA_VERSION, __version__, paths, storage
 from back_spasm_cli.errors import SpasmError
 
 if TYPE_CHECKING:
@@ -208,8 +208,6 @@ def _read_all(location: KBLocation) -> dict[str, bytes]:
 
 
 def _fingerprint(raw: dict[str, bytes]) -> str:
-    from back_spasm_cli.schema import SCHEMA_VERSION
-
     digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
     for name, data in raw.items():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
@@ -369,21 +367,23 @@ def _merge(
     parsed: list[tuple[str, KnowledgeBaseFile, yaml.Node]], issues: list[KBIssue]
 ) -> dict[str, Any]:
     """Merge files into one base and check what spans files: ids, links, singletons."""
-    from back_spasm_cli.schema import LIST_SECTIONS, SINGLE_SECTIONS
+    from back_spasm_cli.schema import LIST_SECTIONS, OPTIONAL_SECTIONS, SINGLE_SECTIONS
 
     merged: dict[str, Any] = {name: [] for name in LIST_SECTIONS}
     owner: dict[str, tuple[str, yaml.Node]] = {}  # id -> (file, node of the item)
     singles: dict[str, str] = {}
+    single_nodes: dict[str, yaml.Node] = {}
     links: list[tuple[str, yaml.Node, str, str]] = []  # (file, node, path, target id)
 
     for name, content, node in parsed:
-        for section in SINGLE_SECTIONS:
+        for section in SINGLE_SECTIONS + OPTIONAL_SECTIONS:
             value = getattr(content, section)
             if value is None:
                 continue
             if section in singles:
                 issues.append(_at(name, node, (section,), f"also defined in {singles[section]}"))
             singles[section] = name
+            single_nodes[section] = node
             merged[section] = value
         for section in LIST_SECTIONS:
             for index, item in enumerate(getattr(content, section)):
@@ -391,8 +391,14 @@ def _merge(
                 loc: tuple[int | str, ...] = (section, index)
                 if item.id in owner:
                     first = owner[item.id][0]
-                    issues.append(_at(name, node, (*loc, "id"), f"duplicate id {item.id!r}"
-                                      f" (first defined in {first})"))
+                    issues.append(
+                        _at(
+                            name,
+                            node,
+                            (*loc, "id"),
+                            f"duplicate id {item.id!r} (first defined in {first})",
+                        )
+                    )
                 else:
                     owner[item.id] = (name, node)
                 for position, target in enumerate(getattr(item, "related", ())):
@@ -404,16 +410,79 @@ def _merge(
             issues.append(_at(name, node, loc, f"related id {target!r} points to no entry"))
     for section in SINGLE_SECTIONS:
         if section not in singles:
-            issues.append(KBIssue(parsed[0][0] if len(parsed) == 1 else "(knowledge base)",
-                                  None, None, section, f"no file defines `{section}:`"))
+            issues.append(
+                KBIssue(
+                    parsed[0][0] if len(parsed) == 1 else "(knowledge base)",
+                    None,
+                    None,
+                    section,
+                    f"no file defines `{section}:`",
+                )
+            )
     levels = {level.id for level in merged["care_levels"]}
     if levels:
         for name, content, node in parsed:
             for index, flag in enumerate(content.red_flags):
                 if flag.level not in levels:
-                    issues.append(_at(name, node, ("red_flags", index, "level"),
-                                      f"care level {flag.level!r} is not in care_levels"))
+                    issues.append(
+                        _at(
+                            name,
+                            node,
+                            ("red_flags", index, "level"),
+                            f"care level {flag.level!r} is not in care_levels",
+                        )
+                    )
+    _check_references(merged, singles, single_nodes, issues)
     return merged
+
+
+def _check_references(
+    merged: dict[str, Any],
+    files: dict[str, str],
+    nodes: dict[str, yaml.Node],
+    issues: list[KBIssue],
+) -> None:
+    """The ids that `triage:` and `plan:` point at must exist (red flags, entries, options)."""
+    from back_spasm_cli.schema import ENTRY_SECTIONS, OPTIONAL_SECTIONS
+
+    triage = merged.get("triage")
+    tables: dict[str, set[str]] = {
+        "red_flags": {flag.id for flag in merged["red_flags"]},
+        "entries": {item.id for section in ENTRY_SECTIONS for item in merged[section]},
+        "prevention": {item.id for item in merged["prevention"]},
+        "started": {option.id for option in triage.started.options} if triage else set(),
+    }
+    what = {
+        "red_flags": "red flag",
+        "entries": "entry",
+        "prevention": "prevention entry",
+        "started": "triage.started option",
+    }
+    if "plan" in files and triage is None:
+        issues.append(
+            _at(
+                files["plan"],
+                nodes["plan"],
+                ("plan",),
+                "a `plan:` needs a `triage:` section (its questions) in the base",
+            )
+        )
+    for section in OPTIONAL_SECTIONS:
+        value = merged.get(section)
+        if value is None:
+            continue
+        for loc, target, table in value.references():
+            if table == "started" and triage is None:
+                continue  # already said: the plan needs a triage section
+            if target not in tables[table]:
+                issues.append(
+                    _at(
+                        files[section],
+                        nodes[section],
+                        loc,
+                        f"{what[table]} id {target!r} points to nothing",
+                    )
+                )
 
 
 def _parse_loc(path: str) -> tuple[int | str, ...]:
@@ -492,16 +561,56 @@ def _cache_put(fingerprint: str, content: KnowledgeBaseFile) -> None:
 
 
 def _construct_content(payload: str) -> KnowledgeBaseFile | None:
-    """Rebuild a validated snapshot without re-validating it (it was valid when stored)."""
+    """Rebuild a snapshot without re-validating it: it was valid when stored, and pydantic's
+    validation would first build its whole core schema, which costs more than the rest of
+    a lookup. The snapshot is keyed by the files' hash and spasm's own version."""
     import json
 
     from back_spasm_cli.schema import KnowledgeBaseFile
 
     try:
         data = json.loads(payload)
-        return KnowledgeBaseFile.model_validate(data)
-    except ValueError:
+        content = _construct(KnowledgeBaseFile, data)
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
+    return content if isinstance(content, KnowledgeBaseFile) else None
+
+
+def _construct(model: type[Any], data: Any) -> Any:
+    """`model.model_construct`, recursing into nested models, lists and optionals."""
+    values = {
+        name: _construct_value(field.annotation, data[name])
+        for name, field in model.model_fields.items()
+        if name in data
+    }
+    return model.model_construct(**values)
+
+
+def _construct_value(annotation: Any, value: Any) -> Any:
+    import types
+    import typing
+
+    if value is None:
+        return None
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        (item_type,) = typing.get_args(annotation)
+        return [_construct_value(item_type, item) for item in value]
+    if origin is dict:
+        _, value_type = typing.get_args(annotation)
+        return {key: _construct_value(value_type, item) for key, item in value.items()}
+    if origin in (typing.Union, types.UnionType):
+        models = [arg for arg in typing.get_args(annotation) if _is_model(arg)]
+        return _construct(models[0], value) if models and isinstance(value, dict) else value
+    if _is_model(annotation) and isinstance(value, dict):
+        return _construct(annotation, value)
+    return value
+
+
+def _is_model(annotation: Any) -> bool:
+    from pydantic import BaseModel
+
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def iter_items(content: KnowledgeBaseFile) -> Iterator[tuple[str, Any]]:

@@ -54,8 +54,11 @@ def resolve(items: Sequence[Named], words: Sequence[str], kind: str) -> Match:
     """The one entry that `words` name, or NotFoundError with suggestions."""
     query = normalise(" ".join(words))
     if not query:
-        raise NotFoundError(f"no {kind} named: give a name, e.g. `{kind} {items[0].id}`"
-                            if items else f"there are no {kind} entries")
+        raise NotFoundError(
+            f"no {kind} named: give a name, e.g. `{kind} {items[0].id}`"
+            if items
+            else f"there are no {kind} entries"
+        )
     table = [(item, name, how) for item in items for name, how in _names(item)]
 
     for stage in ("exact", "prefix", "words"):
@@ -74,8 +77,10 @@ def resolve(items: Sequence[Named], words: Sequence[str], kind: str) -> Match:
             raise _ambiguous(kind, query, [item for item, _ in found])
 
     scored = sorted(
-        ((difflib.SequenceMatcher(None, query, name).ratio(), index, item)
-         for index, (item, name, _) in enumerate(table)),
+        (
+            (difflib.SequenceMatcher(None, query, name).ratio(), index, item)
+            for index, (item, name, _) in enumerate(table)
+        ),
         key=lambda row: (-row[0], row[1]),
     )
     best = [row for row in scored if row[0] >= LOOSE_CUTOFF]
@@ -86,10 +91,14 @@ def resolve(items: Sequence[Named], words: Sequence[str], kind: str) -> Match:
             return Match(tied[0][0], "loose", query)
         raise _ambiguous(kind, query, [item for item, _ in tied])
 
-    suggestions = _unique([(item, "loose") for score, _, item in scored
-                           if score >= SUGGEST_CUTOFF])[:3]
-    hint = (f"did you mean: {', '.join(item.id for item, _ in suggestions)}?" if suggestions
-            else f"known: {', '.join(item.id for item in items)}")
+    suggestions = _unique(
+        [(item, "loose") for score, _, item in scored if score >= SUGGEST_CUTOFF]
+    )[:3]
+    hint = (
+        f"did you mean: {', '.join(item.id for item, _ in suggestions)}?"
+        if suggestions
+        else f"known: {', '.join(item.id for item in items)}"
+    )
     raise NotFoundError(f"no {kind} matches {query!r}", details=[hint])
 
 

@@ -10,9 +10,12 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from back_spasm_cli.errors import UsageError
-from back_spasm_cli.schema import KnowledgeBaseFile, Region
+
+if TYPE_CHECKING:  # annotations only: picking a region needs no pydantic
+    from back_spasm_cli.schema import KnowledgeBaseFile, Region
 
 _LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order of precedence
 

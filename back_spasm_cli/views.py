@@ -95,8 +95,9 @@ def _advice(
 
 def _titles(content: KnowledgeBaseFile) -> dict[str, tuple[Kind | None, str]]:
     return {
-        item.id: (KIND_BY_SECTION.get(section), item.title)
+        item.id: (KIND_BY_SECTION.get(section), getattr(item, "title", item.id))
         for section, item in iter_items(content)
+        if section in KIND_BY_SECTION
     }
 
 
@@ -149,7 +150,7 @@ def exercise_section(exercise: Exercise) -> Section:
 
 
 def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
-    return {"kind": kind.name, **item.model_dump(mode="json")}
+    return {"kind": kind.name, **item.to_data()}
 
 
 def _match_notices(kind: Kind, matches: Sequence[Match]) -> list[str]:
@@ -178,9 +179,7 @@ def entries(
     payload = {
         "kind": kind.name,
         "entries": [_entry_json(kind, item) for item in items],
-        "matches": [
-            {"query": m.query, "id": m.item.id, "how": m.how} for m in (matches or ())
-        ],
+        "matches": [{"query": m.query, "id": m.item.id, "how": m.how} for m in (matches or ())],
     }
     extra = (content.meta.medication_notice,) if kind.name == "remedy" and content.meta else ()
     return _advice(
@@ -215,11 +214,11 @@ def overview(kb: KnowledgeBase, numbers: Numbers) -> Document:
     content = kb.content
     sections = [
         Section(title=item.title, paragraphs=(item.summary, *item.body))
-        for item in content.overview[:1]
+        for item in content.overview
     ]
     sections.append(Section(title="Commands", facts=COMMANDS, tone="note"))
     payload = {
-        "overview": [item.model_dump(mode="json") for item in content.overview],
+        "overview": [item.to_data() for item in content.overview],
         "commands": [{"command": c, "description": d} for c, d in COMMANDS],
     }
     return _advice(kb, numbers, sections, payload)
@@ -231,7 +230,7 @@ def doctor(kb: KnowledgeBase, numbers: Numbers) -> Document:
     sections: list[Section] = []
     levels_json: list[dict[str, Any]] = []
     by_id = {level.id: level for level in content.care_levels}
-    for level_id in reversed(LEVEL_ORDER):
+    for level_id in reversed(LEVEL_ORDER[1:]):  # self-care is a verdict, not a tier here
         level = by_id.get(level_id)
         flags = [flag for flag in content.red_flags if flag.level == level_id]
         if level is None:
@@ -271,8 +270,8 @@ def _region_json(region: Any) -> dict[str, Any]:
     return {
         "id": region.id,
         "name": region.name,
-        "emergency": region.emergency.model_dump(mode="json"),
-        "urgent": region.urgent.model_dump(mode="json") if region.urgent else None,
+        "emergency": region.emergency.to_data(),
+        "urgent": region.urgent.to_data() if region.urgent else None,
     }
 
 

@@ -17,8 +17,18 @@ from back_spasm_cli.cli import app
 Invoke = Callable[..., "Result"]
 
 # Variables that would change output if they leaked in from the developer's shell.
-_LEAKY = ("SPASM_KB", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TERM", "SPASM_REGION",
-          "LC_ALL", "LC_MESSAGES", "LANGUAGE")
+_LEAKY = (
+    "SPASM_KB",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "COLUMNS",
+    "LINES",
+    "TERM",
+    "SPASM_REGION",
+    "LC_ALL",
+    "LC_MESSAGES",
+    "LANGUAGE",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -49,16 +59,19 @@ class Result:
         return re.sub(r"\s+", " ", self.stdout).lower()
 
     def __repr__(self) -> str:
-        return f"Result(exit_code={self.exit_code}, stdout={self.stdout[:400]!r}, " \
-               f"stderr={self.stderr[:400]!r})"
+        return (
+            f"Result(exit_code={self.exit_code}, stdout={self.stdout[:400]!r}, "
+            f"stderr={self.stderr[:400]!r})"
+        )
 
 
 @pytest.fixture
 def invoke() -> Invoke:
     """Run spasm in-process with CliRunner: `invoke("remedy", "heat", "--format", "plain")`."""
 
-    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None,
-            width: int = 100) -> Result:
+    def run(
+        *args: str, env: dict[str, str] | None = None, input: str | None = None, width: int = 100
+    ) -> Result:
         runner = CliRunner()
         merged = {"COLUMNS": str(width), **(env or {})}
         result = runner.invoke(app, list(args), env=merged, input=input, catch_exceptions=False)

@@ -32,6 +32,17 @@ class SpasmGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader (e.g. `head`) has gone: stop quietly with success, and point
+            # stdout at devnull so the interpreter's final flush does not fail again.
+            _silence_stdout()
+            raise typer.Exit(int(ExitCode.OK)) from None
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 app = typer.Typer(
@@ -99,11 +110,16 @@ def main() -> None:
         sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
         sys.exit(int(ExitCode.INTERRUPTED))
     except BrokenPipeError:
-        # The reader (e.g. `head`) has gone: stop quietly. Point stdout at devnull so
-        # the interpreter's final flush does not raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         sys.exit(int(ExitCode.OK))
+    except Exception as err:  # a bug: say so plainly, without a traceback
+        sys.stderr.write(
+            f"spasm: internal error ({type(err).__name__}: {err}); please report it."
+            " Set SPASM_DEBUG=1 to see the traceback.\n"
+        )
+        if os.environ.get("SPASM_DEBUG"):
+            raise
+        sys.exit(int(ExitCode.INTERNAL))
 
 
 def _tolerant_streams() -> None:

@@ -10,17 +10,25 @@ import typer
 from back_spasm_cli.cli import app
 from back_spasm_cli.cli.state import FormatOpt, state_of
 
-kb_app = typer.Typer(help="Check a knowledge base, or print its JSON Schema.",
-                     no_args_is_help=True, rich_markup_mode=None)
+kb_app = typer.Typer(
+    help="Check a knowledge base, or print its JSON Schema.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(kb_app, name="kb")
 
 
 @kb_app.command()
 def validate(
     ctx: typer.Context,
-    path: Annotated[str | None, typer.Argument(
-        metavar="[PATH]", help="A YAML file or folder. Default: --kb, SPASM_KB, or the shipped"
-        " base.", show_default=False)] = None,
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="A YAML file or folder. Default: --kb, SPASM_KB, or the shipped base.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Validate a knowledge base: 'valid' with counts (exit 0), or every error (exit 2)."""
@@ -36,8 +44,13 @@ def validate(
     facts.append(("red flags by level", ", ".join(f"{k} {v}" for k, v in levels.items())))
     document = Document(
         sections=(Section(title=f"valid: {where}", tone="self-care", facts=tuple(facts)),),
-        payload={"valid": True, "origin": knowledge.origin, "files": list(knowledge.files),
-                 "counts": counts, "red_flag_levels": levels},
+        payload={
+            "valid": True,
+            "origin": knowledge.origin,
+            "files": list(knowledge.files),
+            "counts": counts,
+            "red_flag_levels": levels,
+        },
     )
     state.show(document, fmt)
 

@@ -11,13 +11,23 @@ from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
 
 NamesArg = Annotated[
     list[str] | None,
-    typer.Argument(metavar="[NAME]...", help="A name, alias or id; several words need no quotes.",
-                   show_default=False),
+    typer.Argument(
+        metavar="[NAME]...",
+        help="A name, alias or id; several words need no quotes.",
+        show_default=False,
+    ),
 ]
 
 
-def _show_kind(ctx: typer.Context, kind_name: str, words: list[str] | None, fmt: str | None,
-               region: str | None, *, summaries_when_empty: bool = False) -> None:
+def _show_kind(
+    ctx: typer.Context,
+    kind_name: str,
+    words: list[str] | None,
+    fmt: str | None,
+    region: str | None,
+    *,
+    summaries_when_empty: bool = False,
+) -> None:
     from back_spasm_cli import lookup, views
     from back_spasm_cli.kinds import KINDS
 
@@ -26,8 +36,11 @@ def _show_kind(ctx: typer.Context, kind_name: str, words: list[str] | None, fmt:
     numbers = state.numbers(knowledge, region)
     kind = KINDS[kind_name]
     if not words:
-        document = (views.summaries(knowledge, numbers, kind) if summaries_when_empty
-                    else views.entries(knowledge, numbers, kind))
+        document = (
+            views.summaries(knowledge, numbers, kind)
+            if summaries_when_empty
+            else views.entries(knowledge, numbers, kind)
+        )
     else:
         items = getattr(knowledge.content, kind.section)
         match = lookup.resolve(items, words, kind.name)
@@ -36,8 +49,9 @@ def _show_kind(ctx: typer.Context, kind_name: str, words: list[str] | None, fmt:
 
 
 @app.command()
-def causes(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
-           region: RegionOpt = None) -> None:
+def causes(
+    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
+) -> None:
     """What can set off a back spasm: every cause, or the one you name."""
     _show_kind(ctx, "cause", name, fmt, region)
 
@@ -51,8 +65,12 @@ def remedies(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None
 @app.command()
 def remedy(
     ctx: typer.Context,
-    name: Annotated[list[str], typer.Argument(metavar="NAME...",
-                    help="e.g. heat, ice, stretching, massage, meds, physio.")],
+    name: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="NAME...", help="e.g. heat, ice, stretching, massage, meds, physio."
+        ),
+    ],
     fmt: FormatOpt = None,
     region: RegionOpt = None,
 ) -> None:
@@ -61,22 +79,25 @@ def remedy(
 
 
 @app.command()
-def prevent(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
-            region: RegionOpt = None) -> None:
+def prevent(
+    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
+) -> None:
     """Habits that make spasms less likely: all of them, or the one you name."""
     _show_kind(ctx, "prevention", name, fmt, region)
 
 
 @app.command("prevention", hidden=True)
-def prevention(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
-               region: RegionOpt = None) -> None:
+def prevention(
+    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
+) -> None:
     """Same as `spasm prevent`."""
     _show_kind(ctx, "prevention", name, fmt, region)
 
 
 @app.command()
-def lifestyle(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
-              region: RegionOpt = None) -> None:
+def lifestyle(
+    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
+) -> None:
     """Day-to-day changes: hydration, nutrition, ergonomics, stress management."""
     _show_kind(ctx, "lifestyle", name, fmt, region)
 
@@ -84,9 +105,12 @@ def lifestyle(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
 @app.command()
 def faq(
     ctx: typer.Context,
-    question: Annotated[list[str] | None, typer.Argument(
-        metavar="[QUESTION]...", help="A question id or a few of its words.",
-        show_default=False)] = None,
+    question: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[QUESTION]...", help="A question id or a few of its words.", show_default=False
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     region: RegionOpt = None,
 ) -> None:
@@ -95,8 +119,9 @@ def faq(
 
 
 @app.command()
-def exercises(ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None,
-              region: RegionOpt = None) -> None:
+def exercises(
+    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
+) -> None:
     """Guided exercises with their holds and repetitions."""
     _show_kind(ctx, "exercise", name, fmt, region)
 

@@ -22,21 +22,34 @@ TONE_STYLE = {
 }
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich would exit 1 here; the CLI treats a reader that has gone as success.
+        raise BrokenPipeError
+
+
 def make_console(out: TextIO) -> Console:
-    return Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    return _Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=False)
 
 
 def render_panels(document: Document, out: TextIO) -> None:
     console = make_console(out)
+    narrow = console.width < NARROW  # border titles would be cut: put them inside
     for section in document.sections:
-        console.print(section_panel(section))
+        console.print(section_panel(section, titles_inside=narrow))
     for line in document.footer:
         console.print(Text(clean(line), style="dim"))
 
 
-def section_panel(section: Section) -> Panel:
+NARROW = 40  # columns
+
+
+def section_panel(section: Section, *, titles_inside: bool = False) -> Panel:
     style = TONE_STYLE.get(section.tone, "cyan")
-    parts: list[RenderableType] = [Text(clean(p)) for p in section.paragraphs]
+    parts: list[RenderableType] = []
+    if titles_inside and section.title:
+        parts.append(Text(clean(section.title), style=f"bold {style}"))
+    parts += [Text(clean(p)) for p in section.paragraphs]
     if section.facts:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=False)
@@ -53,11 +66,24 @@ def section_panel(section: Section) -> Panel:
         for number, item in enumerate(bullets.items, start=1):
             grid.add_row(Text(f"{number}." if bullets.ordered else "•"), Text(clean(item)))
         parts.append(grid)
+    spaced: list[RenderableType] = []
+    for part in parts:  # a blank line between blocks, as between paragraphs
+        if spaced:
+            spaced.append(Text(""))
+        spaced.append(part)
     return Panel(
-        Group(*parts),
-        title=Text(clean(section.title), style=f"bold {style}") if section.title else None,
+        Group(*spaced),
+        title=(
+            Text(clean(section.title), style=f"bold {style}")
+            if section.title and not titles_inside
+            else None
+        ),
         title_align="left",
-        subtitle=Text(clean(section.subtitle), style="dim") if section.subtitle else None,
+        subtitle=(
+            Text(clean(section.subtitle), style="dim")
+            if section.subtitle and not titles_inside
+            else None
+        ),
         subtitle_align="right",
         border_style=style,
         padding=(0, 1),
