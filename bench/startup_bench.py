@@ -24,6 +24,13 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the target is missed")
     args = parser.parse_args()
     python = sys.executable
+    # Both sides run from bytecode, as an installed wheel does (PYTHONDONTWRITEBYTECODE
+    # would otherwise recompile spasm's modules on every run but not the framework's).
+    import compileall
+
+    import back_spasm_cli
+
+    compileall.compile_dir(Path(back_spasm_cli.__file__).parent, quiet=1)
     script = Path(python).parent / "spasm"  # what a user runs, not `python -m`
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

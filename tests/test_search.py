@@ -1,0 +1,462 @@
+"""`spasm search`: relevance, stemming, red flags first, the cache, and odd queries."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import typing
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from back_spasm_cli import kb, search, storage
+from back_spasm_cli.cli.search_commands import KindName
+from back_spasm_cli.errors import NotFoundError, UsageError
+from back_spasm_cli.kinds import KINDS
+from tests.conftest import Invoke
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# How people describe back spasms -> the entry that must be in the top 3.
+RELEVANCE = [
+    ("pain after lifting boxes", "muscle-strain"),
+    ("pulled a muscle in my back", "muscle-strain"),
+    ("hot water bottle", "heat"),
+    ("a warm bath", "heat"),
+    ("bag of frozen peas", "rest-and-ice"),
+    ("should I put an ice pack on it", "rest-and-ice"),
+    ("sitting at my desk all day", "posture-ergonomics"),
+    ("drink more water", "hydration"),
+    ("stretches", "stretching-and-exercise"),
+    ("how long will this last", "how-long"),
+    ("pins and needles in my bottom", "saddle-numbness"),
+    ("can I take ibuprofen", "medication"),
+    ("seeing a physio", "physical-therapy"),
+    ("deep tissue massage for the knots", "massage"),
+    ("changing my daily habits", "lifestyle-changes"),
+    ("feeling stressed and tense", "stress-management"),
+    ("eating bananas for potassium", "nutrition"),
+    ("my office chair", "ergonomics"),
+    ("cramps after sweating a lot", "dehydration-electrolytes"),
+    ("slipped disc", "medical-conditions"),
+    ("losing weight to help my back", "healthy-weight"),
+    ("exercises for my core", "core-strength"),
+    ("I slouch all the time", "good-posture"),
+    ("warming up before the gym", "warm-up-cool-down"),
+    ("overdoing it", "listen-to-your-body"),
+    ("when should I see a doctor", "when-to-seek-help"),
+    ("will it come back", "can-it-be-prevented"),
+    ("child's pose", "bottom-to-heels"),
+    ("rolling my knees from side to side", "knee-rolls"),
+    ("lying on my front and pushing up", "back-extensions"),
+    ("tilting my pelvis", "pelvic-tilt"),
+    ("sit up straight", "sitting-posture"),
+    ("bending backwards while standing", "back-bends"),
+    ("going for a walk", "short-walks"),
+    ("wetting myself", "bladder-bowel"),
+    ("pain in my chest", "chest-pain"),
+    ("I have a high temperature", "fever"),
+    ("pain that is worse at night", "night-pain"),
+    ("weakness in both legs", "both-legs"),
+    ("after a car crash", "serious-accident"),
+    ("it is not getting better", "persistent"),
+    ("sciatica down one leg", "leg-numbness"),
+]
+
+
+def run_json(invoke: Invoke, *args: str) -> dict[str, typing.Any]:
+    result = invoke("search", *args, "--format", "json")
+    assert result.exit_code == 0, result
+    data: dict[str, typing.Any] = json.loads(result.stdout)
+    return data
+
+
+def ids(data: dict[str, typing.Any]) -> list[str]:
+    return [hit["id"] for hit in data["results"]]
+
+
+def copy_data(tmp_path: Path) -> Path:
+    folder = tmp_path / "kb"
+    shutil.copytree(DATA, folder)
+    return folder
+
+
+# --------------------------------------------------------------------------- relevance
+
+
+@pytest.mark.parametrize(("query", "expected"), RELEVANCE, ids=[q for q, _ in RELEVANCE])
+def test_relevance(invoke: Invoke, query: str, expected: str) -> None:
+    data = run_json(invoke, *query.split(), "--limit", "3")
+    assert expected in ids(data), (query, ids(data))
+
+
+def test_relevance_table_is_large_enough() -> None:
+    assert len(RELEVANCE) >= 25
+
+
+def test_stemming_gives_the_same_top_hit(invoke: Invoke) -> None:
+    tops = {ids(run_json(invoke, word))[0] for word in ("stretch", "stretches", "stretching")}
+    assert tops == {"stretching-and-exercise"}
+
+
+def test_aliases_act_as_synonyms(invoke: Invoke) -> None:
+    # "frozen peas" is only in the remedy's aliases and steps, not its title.
+    assert ids(run_json(invoke, "frozen", "peas"))[0] == "rest-and-ice"
+
+
+# --------------------------------------------------------------------------- output
+
+
+def test_json_shape(invoke: Invoke) -> None:
+    data = run_json(invoke, "hot", "water", "bottle")
+    assert data["query"] == "hot water bottle"
+    assert data["results"], data
+    for hit in data["results"]:
+        assert set(hit) == {"kind", "id", "title", "score", "snippet", "command"}
+        assert hit["kind"] in KINDS
+        assert hit["command"].startswith("spasm ")
+    scores = [hit["score"] for hit in data["results"]]
+    assert scores == sorted(scores, reverse=True)
+    top = data["results"][0]
+    assert top["id"] == "heat" and top["command"] == "spasm remedy heat"
+    assert "«hot» «water» «bottle»" in top["snippet"]
+    assert "care" not in data
+    assert data["disclaimer"] and data["doctor"]
+
+
+def test_each_hit_opens_with_its_command(invoke: Invoke) -> None:
+    for hit in run_json(invoke, "walking", "--limit", "10")["results"]:
+        args = hit["command"].split()[1:]
+        result = invoke(*args, "--format", "json")
+        assert result.exit_code == 0, (hit, result)
+
+
+@pytest.mark.parametrize("fmt", ["plain", "markdown", "rich"])
+def test_highlights_and_safety_in_every_format(invoke: Invoke, fmt: str) -> None:
+    result = invoke("search", "hot", "water", "bottle", "--format", fmt, "--region", "uk")
+    assert result.exit_code == 0, result
+    assert "«hot»" in result.stdout
+    assert "spasm remedy heat" in result.stdout
+    assert "999 (United Kingdom" in result.stdout  # the emergency banner
+    assert "spasm doctor" in result.stdout.strip().splitlines()[-1]  # the footer
+    assert "[bold" not in result.stdout and "\x1b" not in result.stdout
+
+
+def test_plain_output_lists_each_hit_with_kind_id_and_command(invoke: Invoke) -> None:
+    out = invoke("search", "hot", "water", "bottle", "--format", "plain").stdout
+    assert "Heat therapy (remedy: heat)" in out
+    assert "Open it: spasm remedy heat" in out
+
+
+def test_limit(invoke: Invoke) -> None:
+    assert len(run_json(invoke, "pain", "--limit", "2")["results"]) == 2
+    assert len(run_json(invoke, "pain")["results"]) == 5
+    assert invoke("search", "pain", "--limit", "0").exit_code == 2
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_kind_filter(invoke: Invoke, kind: str) -> None:
+    result = invoke("search", "back", "pain", "muscle", "--kind", kind, "--format", "json")
+    assert result.exit_code in (0, 1), result
+    if result.exit_code == 0:
+        assert {hit["kind"] for hit in json.loads(result.stdout)["results"]} <= {kind}
+
+
+def test_kind_filter_finds_the_exercise(invoke: Invoke) -> None:
+    data = run_json(invoke, "walking", "--kind", "exercise")
+    assert ids(data)[0] == "short-walks"
+    assert data["results"][0]["command"] == "spasm exercises short-walks"
+
+
+def test_kind_choices_match_the_kinds() -> None:
+    assert set(typing.get_args(KindName)) == set(KINDS)
+
+
+def test_unknown_kind_is_a_usage_error(invoke: Invoke) -> None:
+    result = invoke("search", "heat", "--kind", "potion")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- red flags
+
+
+@pytest.mark.parametrize(
+    ("query", "flag"),
+    [
+        ("I can't control my bladder", "bladder-bowel"),
+        ("numb groin", "saddle-numbness"),
+        ("chest pain", "chest-pain"),
+    ],
+)
+def test_emergency_red_flags_come_first(invoke: Invoke, query: str, flag: str) -> None:
+    data = run_json(invoke, *query.split(), "--region", "uk")
+    assert next(iter(data)) == "care"
+    assert data["care"]["level"] == "emergency"
+    assert flag in data["care"]["red_flags"]
+    assert "999 (United Kingdom" in data["care"]["action"]
+
+    out = invoke("search", *query.split(), "--format", "plain", "--region", "uk").stdout
+    first = out.split("\n\n")[0]
+    assert first.startswith("Emergency")
+    assert "999 (United Kingdom" in first
+    assert "Why:" in first
+
+
+def test_urgent_red_flag_names_the_urgent_number(invoke: Invoke) -> None:
+    data = run_json(invoke, "I", "have", "a", "fever", "--region", "uk")
+    assert data["care"]["level"] == "urgent"
+    assert data["care"]["red_flags"] == ["fever"]
+    assert "NHS 111" in data["care"]["action"]
+
+
+def test_the_strictest_level_wins(invoke: Invoke) -> None:
+    data = run_json(invoke, "fever", "and", "chest", "pain")
+    assert data["care"]["level"] == "emergency"
+    assert data["care"]["red_flags"] == ["chest-pain"]
+
+
+def test_care_block_uses_the_region(invoke: Invoke) -> None:
+    out = invoke("search", "chest", "pain", "--format", "plain", "--region", "nz").stdout
+    assert "111 (New Zealand" in out.split("\n\n")[0]
+
+
+def test_care_comes_first_even_with_a_kind_filter(invoke: Invoke) -> None:
+    result = invoke("search", "chest", "pain", "--kind", "remedy", "--format", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["care"]["level"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hot water bottle",
+        "muscle injury from lifting",  # "injury" is also the muscle strain's name
+        "what makes it worse",  # "worse" is everywhere in the advice
+        "how to lose weight",  # "lose weight" is a prevention habit
+        "ice for 20 minutes",
+        "stretches for my lower back",
+    ],
+)
+def test_everyday_words_raise_no_red_flag(invoke: Invoke, query: str) -> None:
+    assert "care" not in run_json(invoke, *query.split())
+
+
+def test_one_leg_and_both_legs_are_told_apart(invoke: Invoke) -> None:
+    # Stemmed, "numb leg" (one leg, see a GP) and "legs numb" (both, emergency) are equal.
+    assert run_json(invoke, "my", "leg", "is", "numb")["care"]["level"] == "gp"
+    assert run_json(invoke, "my", "legs", "are", "numb")["care"]["level"] == "emergency"
+
+
+# --------------------------------------------------------------------------- misses
+
+
+def test_no_hits_suggests_words_and_exits_1(invoke: Invoke) -> None:
+    result = invoke("search", "stretchign")
+    assert result.exit_code == 1, result
+    assert result.stdout == ""
+    assert "nothing matches 'stretchign'" in result.stderr
+    assert "did you mean" in result.stderr and "stretching" in result.stderr
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_empty_query_is_a_usage_error(invoke: Invoke, query: str) -> None:
+    result = invoke("search", query)
+    assert result.exit_code == 2
+    assert "nothing to search for" in result.stderr
+
+
+def test_missing_query_is_a_usage_error(invoke: Invoke) -> None:
+    assert invoke("search").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "*",
+        "NEAR",
+        "AND",
+        "OR",
+        "NOT",
+        "(",
+        ")",
+        "heat AND",
+        '"heat',
+        "NEAR(heat ice)",
+        "heat*",
+        "^heat",
+        "title: heat",
+        "{title}: heat",
+        "heat OR",
+        "-",
+        "--",
+        "?!",
+        "'",
+        "x" * 5000,
+        "heat " * 500,
+        "\x00heat",
+        "日本語",
+        "ｈｅａｔ",
+        "HEAT",
+        "Ice; DROP TABLE docs",
+    ],
+)
+def test_odd_queries_are_answered_without_errors(invoke: Invoke, query: str) -> None:
+    result = invoke("search", "--", query)
+    assert result.exit_code in (0, 1), result
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text())
+def test_any_text_never_raises(invoke: Invoke, text: str) -> None:
+    result = invoke("search", "--format", "json", "--", text)
+    assert result.exit_code in (0, 1, 2), result
+    if result.exit_code == 0:
+        json.loads(result.stdout)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_the_engine_only_raises_usage_or_not_found(text: str) -> None:
+    with search.open_index() as index, contextlib.suppress(UsageError, NotFoundError):
+        index.search(text)
+
+
+# --------------------------------------------------------------------------- the cache
+
+
+def test_index_is_cached_and_reused(isolated_home: Path) -> None:
+    with search.open_index() as first:
+        assert first.built and first.path is not None
+        assert first.path.parent == isolated_home / "spasm" / "cache" / "search"
+    with search.open_index() as second:
+        assert not second.built
+        assert second.path == first.path
+
+
+def test_index_is_rebuilt_when_the_base_changes(invoke: Invoke, tmp_path: Path) -> None:
+    folder = copy_data(tmp_path)
+    assert invoke("--kb", str(folder), "search", "zebrafish").exit_code == 1
+    remedies = folder / "remedies.yaml"
+    text = remedies.read_text(encoding="utf-8")
+    remedies.write_text(
+        text.replace("- hot water bottle", "- hot water bottle\n      - zebrafish", 1),
+        encoding="utf-8",
+    )
+    data = json.loads(invoke("--kb", str(folder), "search", "zebrafish", "--format", "json").stdout)
+    assert ids(data)[0] == "heat"
+    indexes = list((tmp_path / "home" / "spasm" / "cache" / "search").glob("*.sqlite3"))
+    assert len(indexes) == 2  # one per version of the base
+
+
+def test_settled_files_skip_hashing_but_changes_are_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = copy_data(tmp_path)
+    monkeypatch.setattr(search, "STAT_SETTLED", -1.0)  # as if the files were old
+    with search.open_index(str(folder)) as index:
+        fingerprint = index.fingerprint
+    hashed: list[int] = []
+    real = kb._read_all
+    monkeypatch.setattr(kb, "_read_all", lambda loc: hashed.append(1) or real(loc))
+    with search.open_index(str(folder)) as index:
+        assert index.fingerprint == fingerprint and not index.built
+    assert hashed == []  # answered from the recorded fingerprint
+    faq = folder / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with search.open_index(str(folder)) as index:
+        assert index.fingerprint != fingerprint and index.built
+    assert hashed
+
+
+def test_unwritable_cache_builds_in_memory_quietly(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("SPASM_HOME", str(blocker / "spasm"))  # mkdir under a file fails
+    result = invoke("search", "hot", "water", "bottle", "--format", "json")
+    assert result.exit_code == 0, result
+    assert result.stderr == ""
+    assert ids(json.loads(result.stdout))[0] == "heat"
+    with search.open_index() as index:
+        assert index.path is None and index.built
+
+
+@pytest.mark.parametrize("home", ["relative/home", "we ird?#%home"])
+def test_cache_in_a_relative_or_oddly_named_home(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPASM_HOME", home)
+    for _ in range(2):
+        result = invoke("search", "heat", "--format", "json")
+        assert result.exit_code == 0, result
+    with search.open_index() as index:
+        assert not index.built and index.path is not None
+        assert index.path.absolute().is_relative_to(tmp_path / home)
+
+
+def test_old_indexes_are_pruned(isolated_home: Path) -> None:
+    folder = isolated_home / "spasm" / "cache" / "search"
+    folder.mkdir(parents=True)
+    for number in range(search.INDEX_KEEP + 4):
+        old = folder / f"{number:016x}-{search.INDEX_FORMAT}.sqlite3"
+        old.write_bytes(b"")
+        os.utime(old, (1_000_000 + number, 1_000_000 + number))
+    with search.open_index() as index:
+        assert index.path is not None and index.path.exists()
+    assert len(list(folder.glob("*.sqlite3"))) == search.INDEX_KEEP
+
+
+def test_a_damaged_index_is_rebuilt(isolated_home: Path) -> None:
+    with search.open_index() as index:
+        path = index.path
+    assert path is not None
+    path.write_bytes(b"this is not a database")
+    with search.open_index() as index:
+        assert index.built and index.search("heat").hits[0].id == "heat"
+
+
+def test_index_migrations_build_a_blank_database(tmp_path: Path) -> None:
+    conn = storage.connect(tmp_path / "index.sqlite3", search.INDEX_MIGRATIONS)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+    finally:
+        conn.close()
+    assert {"meta", "entries", "docs", "words"} <= tables
+    assert version == len(search.INDEX_MIGRATIONS)
+
+
+def test_unknown_region_is_a_usage_error_from_a_warm_index(invoke: Invoke) -> None:
+    invoke("search", "heat")  # build the index
+    result = invoke("search", "heat", "--region", "mars")
+    assert result.exit_code == 2
+    assert "unknown region 'mars'" in result.stderr
+
+
+def test_warm_search_loads_neither_yaml_nor_the_schema(spasm_env: dict[str, str]) -> None:
+    code = (
+        "import sys\n"
+        "from back_spasm_cli.cli import main\n"
+        "sys.argv = ['spasm', 'search', 'heat', '--format', 'plain']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in ('yaml', 'back_spasm_cli.schema', 'back_spasm_cli.views')"
+        " if m in sys.modules]\n"
+        "sys.stderr.write('LOADED=' + ','.join(loaded))\n"
+    )
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, env=spasm_env, capture_output=True, check=True)  # builds the index
+    warm = subprocess.run(run, env=spasm_env, capture_output=True, text=True, check=True)
+    assert warm.stderr.strip().endswith("LOADED="), warm.stderr
