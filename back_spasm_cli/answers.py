@@ -9,10 +9,15 @@ warm `spasm search` needs neither the YAML nor the schema.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from back_spasm_cli.document import Bullets, Document, Section
+from back_spasm_cli.document import (
+    Bullets,
+    Document,
+    Section,
+    section_from_data,
+    section_to_data,
+)
 from back_spasm_cli.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -48,11 +53,9 @@ class Frame(NamedTuple):
     medication_notice: str | None
 
     def to_json(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
         data = self._asdict()
-        data["banner"] = asdict(self.banner) if self.banner else None
-        data["care"] = {level: asdict(section) for level, section in self.care.items()}
+        data["banner"] = section_to_data(self.banner) if self.banner else None
+        data["care"] = {level: section_to_data(section) for level, section in self.care.items()}
         return data
 
     @classmethod
@@ -60,27 +63,13 @@ class Frame(NamedTuple):
         banner = data.get("banner")
         return cls(
             numbers=dict(data.get("numbers") or {}),
-            banner=_section_from_json(banner) if banner else None,
+            banner=section_from_data(banner) if banner else None,
             safety=dict(data.get("safety") or {}),
-            care={level: _section_from_json(s) for level, s in (data.get("care") or {}).items()},
+            care={level: section_from_data(s) for level, s in (data.get("care") or {}).items()},
             actions=dict(data.get("actions") or {}),
             footer=tuple(data.get("footer") or ()),
             medication_notice=data.get("medication_notice"),
         )
-
-
-def _section_from_json(data: dict[str, Any]) -> Section:
-    return Section(
-        title=data["title"],
-        subtitle=data.get("subtitle", ""),
-        tone=data.get("tone", "info"),
-        paragraphs=tuple(data.get("paragraphs", ())),
-        lists=tuple(
-            Bullets(b["label"], tuple(b["items"]), bool(b.get("ordered")))
-            for b in data.get("lists", ())
-        ),
-        facts=tuple((str(k), str(v)) for k, v in data.get("facts", ())),
-    )
 
 
 def make_frame(content: KnowledgeBaseFile, numbers: Numbers) -> Frame:
@@ -143,7 +132,7 @@ def _framed(
         flags = [f for f in results.flags if f.level == results.level]
         base = frame.care.get(results.level) or Section(title=results.level, tone="note")
         reasons = Bullets(WHY, tuple(f.title for f in flags))
-        lead.append(replace(base, lists=(*base.lists, reasons)))
+        lead.append(base._replace(lists=(*base.lists, reasons)))
         care = {
             "care": {
                 "level": results.level,

@@ -16,11 +16,10 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from back_spasm_cli import SCHEMA_VERSION, __version__, paths, storage
 from back_spasm_cli.errors import SpasmError
@@ -48,8 +47,7 @@ _SAFE_TAGS = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class KBIssue:
+class KBIssue(NamedTuple):
     """One problem in one file, pointing at the line where it is."""
 
     file: str
@@ -57,6 +55,9 @@ class KBIssue:
     column: int | None
     path: str
     message: str
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line or 0, self.column or 0, self.path, self.message)
 
     def __str__(self) -> str:
         where = self.file
@@ -71,7 +72,7 @@ class KnowledgeBaseError(SpasmError):
     """The knowledge base cannot be used; `issues` lists every problem found."""
 
     def __init__(self, issues: list[KBIssue]) -> None:
-        self.issues = sorted(issues)
+        self.issues = sorted(issues, key=KBIssue.sort_key)
         files = sorted({issue.file for issue in self.issues})
         count = len(self.issues)
         summary = (
@@ -81,8 +82,7 @@ class KnowledgeBaseError(SpasmError):
         super().__init__(summary, details=[str(issue) for issue in self.issues])
 
 
-@dataclass(frozen=True)
-class KBFile:
+class KBFile(NamedTuple):
     """A YAML file of the base: its name as shown to people, and how to read it."""
 
     name: str
@@ -104,8 +104,7 @@ class _TooLarge(Exception):
         self.size = size
 
 
-@dataclass(frozen=True)
-class KBLocation:
+class KBLocation(NamedTuple):
     """Which knowledge base to load: the shipped one or a path the user named."""
 
     origin: str  # "shipped" or the path as given
@@ -116,15 +115,14 @@ class KBLocation:
         return self.origin == SHIPPED
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     """The merged, validated base, with where it came from."""
 
     content: KnowledgeBaseFile
     origin: str
     files: tuple[str, ...]
     fingerprint: str
-    from_cache: bool = field(default=False, compare=False)
+    from_cache: bool = False
 
 
 # --------------------------------------------------------------------------- locating
@@ -182,6 +180,11 @@ def load(path: str | None = None, *, use_cache: bool = True) -> KnowledgeBase:
     if use_cache:
         _cache_put(fingerprint, content)
     return KnowledgeBase(content, location.origin, tuple(raw), fingerprint)
+
+
+def fingerprint(path: str | None = None) -> str:
+    """The hash of the base's files (and of spasm's version): what caches are keyed by."""
+    return _fingerprint(_read_all(locate(path)))
 
 
 def _read_all(location: KBLocation) -> dict[str, bytes]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     name: str  # as typed: `--kind remedy`, and as shown in JSON
     section: str  # attribute of KnowledgeBaseFile
     plural: str

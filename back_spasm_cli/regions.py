@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from back_spasm_cli.errors import UsageError
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:  # annotations only: picking a region needs no pydantic
 _LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order of precedence
 
 
-@dataclass(frozen=True)
-class Numbers:
+class Numbers(NamedTuple):
     """The labels to fill `{emergency}` and `{urgent}` with, and the region behind them."""
 
     region: Region | None

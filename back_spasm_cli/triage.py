@@ -336,7 +336,6 @@ def result_sections(
     content: KnowledgeBaseFile, numbers: Numbers, outcome: Outcome, *, next_step: str = ""
 ) -> list[Section]:
     """The care level with its reasons; below emergency, the emergency signs after it."""
-    from dataclasses import replace
 
     from back_spasm_cli import views
 
@@ -344,7 +343,7 @@ def result_sections(
         content, numbers, outcome.level, [reason.text for reason in outcome.reasons]
     )
     if next_step:
-        section = replace(section, facts=(*section.facts, ("Next", next_step)))
+        section = section._replace(facts=(*section.facts, ("Next", next_step)))
     sections = [section]
     if outcome.level != "emergency":
         banner = views.safety_section(content, numbers)

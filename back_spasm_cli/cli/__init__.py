@@ -91,8 +91,7 @@ def root(
     if ctx.invoked_subcommand is None:
         from back_spasm_cli import views
 
-        knowledge = state.kb()
-        state.show(views.overview(knowledge, state.numbers(knowledge)))
+        state.show_view(("overview",), views.overview)
 
 
 # Register the command groups (each module adds its commands to `app`).

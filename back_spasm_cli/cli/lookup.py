@@ -28,24 +28,27 @@ def _show_kind(
     *,
     summaries_when_empty: bool = False,
 ) -> None:
-    from back_spasm_cli import lookup, views
-    from back_spasm_cli.kinds import KINDS
+    from back_spasm_cli.document import Document
+    from back_spasm_cli.kb import KnowledgeBase
+    from back_spasm_cli.regions import Numbers
 
-    state = state_of(ctx)
-    knowledge = state.kb()
-    numbers = state.numbers(knowledge, region)
-    kind = KINDS[kind_name]
-    if not words:
-        document = (
-            views.summaries(knowledge, numbers, kind)
-            if summaries_when_empty
-            else views.entries(knowledge, numbers, kind)
-        )
-    else:
+    def build(knowledge: KnowledgeBase, numbers: Numbers) -> Document:
+        from back_spasm_cli import lookup, views
+        from back_spasm_cli.kinds import KINDS
+
+        kind = KINDS[kind_name]
+        if not words:
+            return (
+                views.summaries(knowledge, numbers, kind)
+                if summaries_when_empty
+                else views.entries(knowledge, numbers, kind)
+            )
         items = getattr(knowledge.content, kind.section)
         match = lookup.resolve(items, words, kind.name)
-        document = views.entries(knowledge, numbers, kind, [match])
-    state.show(document, fmt)
+        return views.entries(knowledge, numbers, kind, [match])
+
+    request = (kind_name, summaries_when_empty, " ".join(words or ()).casefold().split())
+    state_of(ctx).show_view(request, build, fmt, region)
 
 
 @app.command()
@@ -131,9 +134,7 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) 
     """When to get help: the red flags by urgency, and the numbers to call."""
     from back_spasm_cli import views
 
-    state = state_of(ctx)
-    knowledge = state.kb()
-    state.show(views.doctor(knowledge, state.numbers(knowledge, region)), fmt)
+    state_of(ctx).show_view(("doctor",), views.doctor, fmt, region)
 
 
 @app.command("red-flags", hidden=True)

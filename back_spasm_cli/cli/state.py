@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
@@ -37,14 +37,16 @@ RegionOpt = Annotated[
 ]
 
 
-@dataclass
 class AppState:
     """Global options, and the knowledge base loaded once, on first use."""
 
-    kb_path: str | None = None
-    fmt: str | None = None
-    region: str | None = None
-    _kb: KnowledgeBase | None = field(default=None, repr=False)
+    def __init__(
+        self, kb_path: str | None = None, fmt: str | None = None, region: str | None = None
+    ) -> None:
+        self.kb_path = kb_path
+        self.fmt = fmt
+        self.region = region
+        self._kb: KnowledgeBase | None = None
 
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
@@ -58,6 +60,32 @@ class AppState:
 
         chosen = regions.resolve(knowledge.content, region or self.region)
         return regions.numbers(knowledge.content, chosen)
+
+    def show_view(
+        self,
+        request: tuple[object, ...],
+        build: Callable[[KnowledgeBase, Numbers], Document],
+        fmt: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Show a lookup view, from the view cache when this exact view was built before.
+
+        `request` names the view (command and words); the base's hash, the region asked
+        for and the locale's country complete the key, as the view depends on them too.
+        """
+        from back_spasm_cli import kb, regions, viewcache
+
+        region = region or self.region
+        view_key = viewcache.key(
+            kb.fingerprint(self.kb_path),
+            (*request, self.kb_path, region, regions.country_from_locale()),
+        )
+
+        def fresh() -> Document:
+            knowledge = self.kb()
+            return build(knowledge, self.numbers(knowledge, region))
+
+        self.show(viewcache.get_or_build(view_key, fresh), fmt)
 
     def show(self, document: Document, fmt: str | None = None) -> None:
         from back_spasm_cli.render import choose_format, render
