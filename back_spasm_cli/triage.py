@@ -288,11 +288,16 @@ def answers_json(content: KnowledgeBaseFile, answers: Answers) -> dict[str, Any]
 def answer_lines(content: KnowledgeBaseFile, answers: Answers) -> list[str]:
     """Each question with its answer, in the order asked (for the handout)."""
     triage = require(content)
+    # With --no-others, the unlisted flags were not asked one by one: say so once rather
+    # than list each as if the person had answered it.
     lines = [
         f"{flag.question} — {'Yes' if answers.flags[flag.id] else 'No'}"
         for flag in ordered_flags(content)
-        if flag.id in answers.flags
+        if flag.id in answers.flags and (answers.flags[flag.id] or not answers.no_others)
     ]
+    defaulted = sum(1 for value in answers.flags.values() if not value)
+    if answers.no_others and defaulted:
+        lines.append(f"{defaulted} other warning-sign questions — No (given as --no-others)")
     label = started_label(triage, answers.started)
     if label is not None:
         lines.append(f"{triage.started.question} — {label}")

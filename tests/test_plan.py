@@ -375,3 +375,27 @@ def test_missing_answers_write_nothing(invoke: Invoke, out: Path) -> None:
     result = invoke("plan", "--has", "fever", "--output", str(target))
     assert result.exit_code == 2
     assert not target.exists()
+
+
+def test_handout_does_not_record_no_others_as_answers(invoke: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "plan.md"
+    result = invoke(
+        "plan",
+        "--has",
+        "fever",
+        "--no-others",
+        "--days",
+        "1",
+        "--output",
+        str(out),
+        "--format",
+        "plain",
+    )
+    assert result.exit_code == 0, result
+    text = out.read_text(encoding="utf-8")
+    answers = text.split("Answers given", 1)[1]
+    assert "— Yes" in answers
+    assert "(given as --no-others)" in answers
+    assert answers.count("— No\n") == 0  # no question is shown as answered one by one
+    # The verdict comes before the answers that led to it.
+    assert text.index("Urgent") < text.index("Answers given")
