@@ -5,8 +5,6 @@ failures (SpasmError) become one message on stderr and a documented exit code; C
 exits 130 and a closed pipe ends quietly, never with a traceback.
 """
 
-from __future__ import annotations
-
 import contextlib
 import os
 import sys

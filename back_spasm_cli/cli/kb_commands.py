@@ -1,7 +1,5 @@
 """`spasm kb`: check a knowledge base, print its JSON Schema."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated
 

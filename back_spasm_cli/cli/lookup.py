@@ -1,7 +1,5 @@
 """Lookup commands: causes, remedies, prevention, lifestyle, FAQ, exercises, doctor, about."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -32,7 +30,7 @@ def _show_kind(
     from back_spasm_cli.kb import KnowledgeBase
     from back_spasm_cli.regions import Numbers
 
-    def build(knowledge: KnowledgeBase, numbers: Numbers) -> Document:
+    def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
         from back_spasm_cli import lookup, views
         from back_spasm_cli.kinds import KINDS
 

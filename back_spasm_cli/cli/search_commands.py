@@ -1,7 +1,5 @@
 """`spasm search` and `spasm ask`: find advice from your own words."""
 
-from __future__ import annotations
-
 from contextlib import AbstractContextManager
 from typing import Annotated, Literal
 

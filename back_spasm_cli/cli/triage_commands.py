@@ -5,8 +5,6 @@ On a terminal the questions are asked one by one; in scripts the answers are opt
 (`--has ID ... --no-others`). Unanswered red-flag questions are never taken as "no".
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -96,7 +94,7 @@ class Asker:
     Ctrl-C (KeyboardInterrupt) is left to reach the command group, which exits 130.
     """
 
-    def __init__(self, console: Console, total: int) -> None:
+    def __init__(self, console: "Console", total: int) -> None:
         self.console = console
         self.total = total
         self.number = 0
@@ -177,7 +175,7 @@ class Asker:
             )
 
 
-def _ask(content: KnowledgeBaseFile, answers: Answers) -> None:
+def _ask(content: "KnowledgeBaseFile", answers: "Answers") -> None:
     """Ask, on the terminal, every question the options left open; stop at an emergency."""
     from back_spasm_cli import triage as engine
     from back_spasm_cli.render.panels import make_console
@@ -230,7 +228,7 @@ def _answers(
     days: int | None,
     severity: int | None,
     daily_activities: bool | None,
-) -> Answers:
+) -> "Answers":
     """The answers from the options, then from the terminal; refuse any still missing."""
     from back_spasm_cli import triage as engine
 
