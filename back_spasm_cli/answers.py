@@ -9,6 +9,7 @@ warm `spasm search` needs neither the YAML nor the schema.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from back_spasm_cli.document import (
@@ -36,6 +37,16 @@ FAQ_FIT = 0.6
 ASK_CANDIDATES = 8
 ASK_FULL = 2  # entries shown in full when the question names several ("ice or heat")
 ASK_RELATED = 3
+#: Levels at which no self-care entry is shown, only the care block, the red flags and FAQ
+#: answers: as in `spasm plan`, self-care never sits beside a red flag that needs care now.
+WITHHOLD_SELF_CARE = ("emergency", "urgent")
+SAFE_KINDS = ("red-flag", "faq")
+
+
+def _allowed(results: Results, hits: Sequence[Hit]) -> list[Hit]:
+    if results.level in WITHHOLD_SELF_CARE:
+        return [hit for hit in hits if hit.kind in SAFE_KINDS]
+    return list(hits)
 
 
 # --------------------------------------------------------------------------- the frame
@@ -202,11 +213,10 @@ def search_results(
     if not results.hits and results.level is None:
         raise not_found(index, text, kind)
     frame = frame_for(index, region, kb_path)
+    hits = _allowed(results, results.hits)
     notices = () if results.hits else (str(not_found(index, text, kind)),)
-    payload = {"query": text, "results": [hit_json(hit) for hit in results.hits]}
-    return _framed(
-        frame, results, [hit_section(hit) for hit in results.hits], payload, notices=notices
-    )
+    payload = {"query": text, "results": [hit_json(hit) for hit in hits]}
+    return _framed(frame, results, [hit_section(hit) for hit in hits], payload, notices=notices)
 
 
 # --------------------------------------------------------------------------- ask
@@ -214,7 +224,7 @@ def search_results(
 
 def _choose(results: Results) -> tuple[list[Hit], list[Hit]]:
     """(entries to show in full, the other advice hits), from the ranked hits."""
-    advice = [hit for hit in results.hits if hit.kind != "red-flag"]
+    advice = [hit for hit in _allowed(results, results.hits) if hit.kind != "red-flag"]
     if not advice:
         return [], []
     named = [hit for hit in advice[:5] if hit.named]
@@ -276,6 +286,8 @@ def ask_answer(index: Index, knowledge: KnowledgeBase, numbers: Numbers, questio
         if len(related) == ASK_RELATED:
             break
         if item_id in shown or item_id not in items or items[item_id][0].name == "red-flag":
+            continue
+        if results.level in WITHHOLD_SELF_CARE and items[item_id][0].name not in SAFE_KINDS:
             continue
         kind, item = items[item_id]
         related.append(

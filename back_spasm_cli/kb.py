@@ -292,7 +292,8 @@ def _parse_file(
     except ValidationError as err:
         for error in err.errors(include_url=False):
             loc = tuple(error["loc"])
-            target = _node_at(node, loc)
+            # An unknown key is pointed at by the key itself, not by its value.
+            target = _node_at(node, loc, key=error["type"] == "extra_forbidden")
             issue(target.start_mark, _describe(error), _format_loc(loc))
         return None
 
@@ -330,17 +331,19 @@ def _check_nodes(root: yaml.Node, issue: Any) -> None:
             stack.extend(reversed(node.value))
 
 
-def _node_at(root: yaml.Node, loc: Iterable[int | str]) -> yaml.Node:
-    """The deepest YAML node along a pydantic error location, for its line and column."""
+def _node_at(root: yaml.Node, loc: Iterable[int | str], *, key: bool = False) -> yaml.Node:
+    """The deepest YAML node along a pydantic error location, for its line and column
+    (with `key`, the key node of the last step rather than its value)."""
     import yaml
 
     node = root
-    for part in loc:
+    parts = list(loc)
+    for position, part in enumerate(parts):
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-            if match is None:
+            pair = next(((k, v) for k, v in node.value if k.value == part), None)
+            if pair is None:
                 return node
-            node = match
+            node = pair[0] if key and position == len(parts) - 1 else pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if not 0 <= part < len(node.value):
                 return node

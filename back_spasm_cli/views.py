@@ -117,7 +117,7 @@ def entry_section(content: KnowledgeBaseFile, kind: Kind, entry: Entry) -> Secti
         Bullets("Cautions", tuple(entry.cautions)),
         Bullets("Evidence", tuple(entry.evidence)),
         Bullets("Related", tuple(related)),
-        Bullets("Sources", tuple(entry.sources)),
+        Bullets("Sources", _sources(entry.sources)),
     ]
     return Section(
         title=entry.title,
@@ -138,7 +138,7 @@ def exercise_section(exercise: Exercise) -> Section:
     lists = [
         Bullets("Steps", tuple(exercise.steps), ordered=True),
         Bullets("Cautions", tuple(exercise.cautions)),
-        Bullets("Sources", tuple(exercise.sources)),
+        Bullets("Sources", _sources(exercise.sources)),
     ]
     return Section(
         title=exercise.title,
@@ -147,6 +147,14 @@ def exercise_section(exercise: Exercise) -> Section:
         lists=tuple(b for b in lists if b.items),
         facts=tuple(facts),
     )
+
+
+#: How the `seed` source is shown: it is the founding article every entry builds on.
+SEED_LABEL = "seed: spasm's founding article on back spasms"
+
+
+def _sources(sources: Sequence[str]) -> tuple[str, ...]:
+    return tuple(SEED_LABEL if source == "seed" else source for source in sources)
 
 
 def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:

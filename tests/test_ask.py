@@ -132,3 +132,15 @@ def test_odd_questions_are_answered_without_errors(invoke: Invoke, question: str
     result = invoke("ask", "--", question)
     assert result.exit_code in (0, 1), result
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "question", ["I fell down the stairs, is heat ok?", "my chest hurts, which stretches help"]
+)
+def test_ask_shows_no_self_care_over_an_emergency(invoke: Invoke, question: str) -> None:
+    result = invoke("ask", *question.split(), "--format", "json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    assert data["care"]["level"] == "emergency"
+    assert all(entry["kind"] in ("faq", "red-flag") for entry in data["answer"])
+    assert all(entry["kind"] in ("faq", "red-flag") for entry in data["related"])

@@ -106,6 +106,12 @@ def test_schema_errors_name_file_line_and_field(
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_an_unknown_key_points_at_the_key(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke("kb", "validate", str(write(tmp_path, MINIMAL + "    colour: red\n")))
+    assert result.exit_code == 2
+    assert ":16:5: remedies[0].colour: unknown key" in result.stderr
+
+
 def test_every_error_is_listed_not_just_the_first(invoke: Invoke, tmp_path: Path) -> None:
     text = MINIMAL + (
         "  - id: heat\n    title: Duplicate\n    summary: Again.\n    sources: [seed]\n"

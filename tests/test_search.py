@@ -193,6 +193,15 @@ def test_unknown_kind_is_a_usage_error(invoke: Invoke) -> None:
         ("I can't control my bladder", "bladder-bowel"),
         ("numb groin", "saddle-numbness"),
         ("chest pain", "chest-pain"),
+        # Everyday phrasings found in a new-user trial.
+        ("my chest hurts and my back is in spasm", "chest-pain"),
+        ("fell off a ladder", "serious-accident"),
+        ("fell down the stairs", "serious-accident"),
+        ("can't feel my bum", "saddle-numbness"),
+        ("pins and needles in my bottom", "saddle-numbness"),
+        ("loss of sensation in groin", "saddle-numbness"),
+        ("tingling in my legs", "both-legs"),
+        ("pins and needles in my legs", "both-legs"),
     ],
 )
 def test_emergency_red_flags_come_first(invoke: Invoke, query: str, flag: str) -> None:
@@ -242,10 +251,20 @@ def test_care_comes_first_even_with_a_kind_filter(invoke: Invoke) -> None:
         "how to lose weight",  # "lose weight" is a prevention habit
         "ice for 20 minutes",
         "stretches for my lower back",
+        "I fell asleep on the sofa",
     ],
 )
 def test_everyday_words_raise_no_red_flag(invoke: Invoke, query: str) -> None:
     assert "care" not in run_json(invoke, *query.split())
+
+
+@pytest.mark.parametrize("query", ["chest pain exercises", "I have a fever, is heat ok"])
+def test_no_self_care_is_listed_beside_an_urgent_or_emergency_flag(
+    invoke: Invoke, query: str
+) -> None:
+    data = run_json(invoke, *query.split())
+    assert data["care"]["level"] in ("emergency", "urgent")
+    assert {hit["kind"] for hit in data["results"]} <= {"red-flag", "faq"}
 
 
 def test_one_leg_and_both_legs_are_told_apart(invoke: Invoke) -> None:
