@@ -171,3 +171,16 @@ def test_ctrl_c_exits_130_without_traceback(spasm_env: dict[str, str], tmp_path:
 def test_help_lists_exit_codes(spasm_env: dict[str, str]) -> None:
     result = run(["--help"], spasm_env)
     assert "Exit codes" in result.stdout
+
+
+def test_shell_completion_sees_every_command(spasm_env: dict[str, str]) -> None:
+    env = {
+        **spasm_env,
+        "_SPASM_COMPLETE": "complete_bash",
+        "COMP_WORDS": "spasm rem",
+        "COMP_CWORD": "1",
+    }
+    result = run([], env)
+    assert result.stdout.split() == ["remedies", "remedy"]
+    env.update({"COMP_WORDS": "spasm kb v", "COMP_CWORD": "2"})
+    assert run([], env).stdout.split() == ["validate"]

@@ -222,14 +222,17 @@ def test_global_format_applies_to_the_command(invoke: Invoke) -> None:
 
 
 def _all_commands() -> list[list[str]]:
+    import typer
     import typer.main
 
     from back_spasm_cli.cli import app
 
     group = typer.main.get_command(app)
+    ctx = typer.Context(group)
     found: list[list[str]] = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    for name in group.list_commands(ctx):  # type: ignore[attr-defined]
         found.append([name])
+        command = group.get_command(ctx, name)  # type: ignore[attr-defined]
         for sub in getattr(command, "commands", {}):
             found.append([name, sub])
     return found

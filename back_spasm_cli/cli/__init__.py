@@ -1,14 +1,18 @@
 """The `spasm` command: parse, call the core, render. Nothing here decides advice.
 
-Command groups live in sibling modules (lookup, kb, …) and register on `app`. Expected
-failures (SpasmError) become one message on stderr and a documented exit code; Ctrl-C
-exits 130 and a closed pipe ends quietly, never with a traceback.
+Commands live in sibling modules (lookup, kb, search, triage) and register with
+`@command()`. Each is built only when it runs (or when help lists it): Typer otherwise
+builds every command on every start, which cost more than the rest of a lookup (Click's
+"lazily loading subcommands" pattern). Expected failures (SpasmError) become one message
+on stderr and a documented exit code; Ctrl-C exits 130 and a closed pipe ends quietly,
+never with a traceback.
 """
 
 import contextlib
 import os
 import sys
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -17,9 +21,54 @@ from back_spasm_cli import __version__
 from back_spasm_cli.cli.state import AppState, FormatOpt, RegionOpt, report
 from back_spasm_cli.errors import ExitCode, SpasmError
 
+F = TypeVar("F", bound=Callable[..., Any])
+#: name -> (a one-command Typer app, or a group such as `kb`; hidden from help?)
+_COMMANDS: dict[str, tuple[typer.Typer, bool]] = {}
+_BUILT: dict[str, Any] = {}
+_GROUPS: set[str] = set()
+
+
+def command(name: str | None = None, *, hidden: bool = False) -> Callable[[F], F]:
+    """Register a top-level command, to be built when it is first needed."""
+
+    def register(func: F) -> F:
+        command_name = name or func.__name__.replace("_", "-")
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(command_name)(func)
+        _COMMANDS[command_name] = (single, hidden)
+        return func
+
+    return register
+
+
+def group(name: str, sub_app: typer.Typer) -> None:
+    """Register a command group (`spasm kb ...`), built when first needed."""
+    _COMMANDS[name] = (sub_app, False)
+    _GROUPS.add(name)
+
 
 class SpasmGroup(TyperGroup):
-    """Turns expected errors and Ctrl-C into a message and an exit code (also in tests)."""
+    """Builds commands on demand, and turns expected errors and Ctrl-C into a message and
+    an exit code (also in tests)."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        lazy = [name for name in _COMMANDS if name not in self.commands]
+        lazy.sort(key=lambda name: name in _GROUPS)  # commands first, then groups (kb)
+        return [*super().list_commands(ctx), *lazy]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in _COMMANDS:
+            return found
+        if cmd_name not in _BUILT:
+            import typer.main
+
+            sub_app, hidden = _COMMANDS[cmd_name]
+            built = typer.main.get_command(sub_app)
+            built.name = cmd_name
+            built.hidden = hidden
+            _BUILT[cmd_name] = built
+        return _BUILT[cmd_name]
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:

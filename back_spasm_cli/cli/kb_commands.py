@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from back_spasm_cli.cli import app
+from back_spasm_cli.cli import group
 from back_spasm_cli.cli.state import FormatOpt, state_of
 
 kb_app = typer.Typer(
@@ -13,7 +13,7 @@ kb_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(kb_app, name="kb")
+group("kb", kb_app)
 
 
 @kb_app.command()

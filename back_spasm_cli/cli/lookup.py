@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from back_spasm_cli.cli import app
+from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
 
 NamesArg = Annotated[
@@ -49,7 +49,7 @@ def _show_kind(
     state_of(ctx).show_view(request, build, fmt, region)
 
 
-@app.command()
+@command()
 def causes(
     ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
 ) -> None:
@@ -57,13 +57,13 @@ def causes(
     _show_kind(ctx, "cause", name, fmt, region)
 
 
-@app.command()
+@command()
 def remedies(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
     """Every remedy with its one-line summary."""
     _show_kind(ctx, "remedy", None, fmt, region, summaries_when_empty=True)
 
 
-@app.command()
+@command()
 def remedy(
     ctx: typer.Context,
     name: Annotated[
@@ -79,7 +79,7 @@ def remedy(
     _show_kind(ctx, "remedy", name, fmt, region)
 
 
-@app.command()
+@command()
 def prevent(
     ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
 ) -> None:
@@ -87,7 +87,7 @@ def prevent(
     _show_kind(ctx, "prevention", name, fmt, region)
 
 
-@app.command("prevention", hidden=True)
+@command("prevention", hidden=True)
 def prevention(
     ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
 ) -> None:
@@ -95,7 +95,7 @@ def prevention(
     _show_kind(ctx, "prevention", name, fmt, region)
 
 
-@app.command()
+@command()
 def lifestyle(
     ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
 ) -> None:
@@ -103,7 +103,7 @@ def lifestyle(
     _show_kind(ctx, "lifestyle", name, fmt, region)
 
 
-@app.command()
+@command()
 def faq(
     ctx: typer.Context,
     question: Annotated[
@@ -119,7 +119,7 @@ def faq(
     _show_kind(ctx, "faq", question, fmt, region)
 
 
-@app.command()
+@command()
 def exercises(
     ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
 ) -> None:
@@ -127,7 +127,7 @@ def exercises(
     _show_kind(ctx, "exercise", name, fmt, region)
 
 
-@app.command()
+@command()
 def doctor(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
     """When to get help: the red flags by urgency, and the numbers to call."""
     from back_spasm_cli import views
@@ -135,13 +135,13 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) 
     state_of(ctx).show_view(("doctor",), views.doctor, fmt, region)
 
 
-@app.command("red-flags", hidden=True)
+@command("red-flags", hidden=True)
 def red_flags(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
     """Same as `spasm doctor`."""
     doctor(ctx, fmt, region)
 
 
-@app.command()
+@command()
 def about(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     """Version, where the knowledge base is, its counts and sources, the disclaimer."""
     from back_spasm_cli import views

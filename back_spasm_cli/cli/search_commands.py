@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from back_spasm_cli.cli import app
+from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
 
 #: The kinds `--kind` accepts: the names in kinds.KINDS (a test keeps them equal).
@@ -24,7 +24,7 @@ def _progress() -> AbstractContextManager[object]:
     return Console(stderr=True).status("Building the search index…")
 
 
-@app.command()
+@command()
 def search(
     ctx: typer.Context,
     query: Annotated[
@@ -64,7 +64,7 @@ def search(
     state.show(document, fmt)
 
 
-@app.command()
+@command()
 def ask(
     ctx: typer.Context,
     question: Annotated[

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from back_spasm_cli.cli import app
+from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import AppState, FormatOpt, RegionOpt, state_of
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 
@@ -261,7 +261,7 @@ def _answers(
 # --------------------------------------------------------------------------- commands
 
 
-@app.command()
+@command()
 def check(
     ctx: typer.Context,
     has: HasOpt = None,
@@ -289,7 +289,7 @@ def check(
     state.show(engine.check_document(knowledge, numbers, outcome, answers), fmt)
 
 
-@app.command()
+@command()
 def plan(
     ctx: typer.Context,
     has: HasOpt = None,

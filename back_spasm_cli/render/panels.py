@@ -71,8 +71,13 @@ def section_panel(section: Section, width: int = 80, *, titles_inside: bool = Fa
         facts.rstrip()
         blocks.append(facts)
     blocks += [_bullets(bullets, inner, style) for bullets in section.lists]
+    body = Text("\n\n").join(blocks)
+    # Already wrapped to the panel's width: Rich need not divide lines again. A line that
+    # still overflows (a very wide character) is folded rather than cut.
+    body.no_wrap = True
+    body.overflow = "fold"
     return Panel(
-        Text("\n\n").join(blocks),
+        body,
         title=(
             Text(clean(section.title), style=f"bold {style}")
             if section.title and not titles_inside
