@@ -10,7 +10,6 @@ from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
 NamesArg = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="[NAME]...",
         help="A name, alias or id; several words need no quotes.",
         show_default=False,
     ),
@@ -68,9 +67,7 @@ def remedy(
     ctx: typer.Context,
     name: Annotated[
         list[str],
-        typer.Argument(
-            metavar="NAME...", help="e.g. heat, ice, stretching, massage, meds, physio."
-        ),
+        typer.Argument(help="e.g. heat, ice, stretching, massage, meds, physio."),
     ],
     fmt: FormatOpt = None,
     region: RegionOpt = None,
@@ -108,9 +105,7 @@ def faq(
     ctx: typer.Context,
     question: Annotated[
         list[str] | None,
-        typer.Argument(
-            metavar="[QUESTION]...", help="A question id or a few of its words.", show_default=False
-        ),
+        typer.Argument(help="A question id or a few of its words.", show_default=False),
     ] = None,
     fmt: FormatOpt = None,
     region: RegionOpt = None,

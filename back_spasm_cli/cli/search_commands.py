@@ -29,9 +29,7 @@ def search(
     ctx: typer.Context,
     query: Annotated[
         list[str],
-        typer.Argument(
-            metavar="QUERY...", help="Your own words; no quotes needed.", show_default=False
-        ),
+        typer.Argument(help="Your own words; no quotes needed.", show_default=False),
     ],
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, max=100, help="How many results.")
@@ -70,7 +68,6 @@ def ask(
     question: Annotated[
         list[str],
         typer.Argument(
-            metavar="QUESTION...",
             help="A question in plain words; no quotes needed.",
             show_default=False,
         ),
