@@ -149,14 +149,19 @@ def locate(path: str | None = None) -> KBLocation:
         if not files:
             raise SpasmError("the shipped knowledge base is missing: reinstall spasm")
         return KBLocation(SHIPPED, tuple(files))
-    target = Path(path).expanduser()
-    if target.is_dir():
-        found = sorted(p for p in target.iterdir() if _is_yaml(p) and p.is_file())
-        if not found:
-            raise SpasmError(f"{path}: no YAML files (*.yaml, *.yml) in this folder")
-        return KBLocation(path, tuple(KBFile(str(p), p) for p in found))
-    if target.is_file():
-        return KBLocation(path, (KBFile(str(target), target),))
+    try:
+        target = Path(path).expanduser()
+        if target.is_dir():
+            found = sorted(p for p in target.iterdir() if _is_yaml(p) and p.is_file())
+            if not found:
+                raise SpasmError(f"{path}: no YAML files (*.yaml, *.yml) in this folder")
+            return KBLocation(path, tuple(KBFile(str(p), p) for p in found))
+        if target.is_file():
+            return KBLocation(path, (KBFile(str(target), target),))
+        if target.exists():
+            raise SpasmError(f"{path}: not a YAML file or a folder of them")
+    except (OSError, RuntimeError) as err:  # unreadable folder; `~nosuchuser`
+        raise SpasmError(f"{path}: cannot read ({getattr(err, 'strerror', None) or err})") from None
     raise SpasmError(f"{path}: no such file or folder")
 
 
@@ -425,8 +430,9 @@ def _merge(
                     f"no file defines `{section}:`",
                 )
             )
+    # A red flag without its care level would be shown with no action and no number.
     levels = {level.id for level in merged["care_levels"]}
-    if levels:
+    if merged["red_flags"]:
         for name, content, node in parsed:
             for index, flag in enumerate(content.red_flags):
                 if flag.level not in levels:

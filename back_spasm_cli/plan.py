@@ -258,6 +258,13 @@ def write_handout(path: Path, text: str, *, force: bool) -> None:
     Without `force` an existing file is never replaced, even one that appeared since
     `check_target` looked (the final step is a hard link, which refuses to overwrite).
     """
+    try:
+        _write_new(path, text, force=force)
+    except OSError as err:
+        raise UsageError(f"{path}: cannot write the handout ({err.strerror or err})") from None
+
+
+def _write_new(path: Path, text: str, *, force: bool) -> None:
     handle, temp_name = tempfile.mkstemp(prefix=".spasm-", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:

@@ -141,6 +141,21 @@ class Region(Strict):
     urgent: Phone | None = Field(default=None, description="Urgent but not life-threatening.")
     sources: Sources
 
+    @model_validator(mode="after")
+    def _numbers_name_the_country(self) -> Region:
+        # "111" is an emergency in New Zealand and NHS advice in England: a number is
+        # never shown without the place it belongs to.
+        for phone in (self.emergency, self.urgent):
+            if phone is None:
+                continue
+            if phone.number not in phone.label:
+                raise ValueError(f"label {phone.label!r} must contain its number {phone.number}")
+            if self.name not in phone.label:
+                raise ValueError(
+                    f"label {phone.label!r} must name the country ({self.name}) with the number"
+                )
+        return self
+
 
 class Fallback(Strict):
     """Used when no region is known: never a bare number."""

@@ -31,14 +31,33 @@ def connect(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
-    """Apply the migrations after the file's recorded version; return the new version."""
+    """Apply the migrations after the file's recorded version; return the new version.
+
+    Each migration and its version bump commit together or not at all (schema changes
+    included), under a write lock, so a failed step or two first runs at once never
+    leave a half-made database behind.
+    """
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version > len(migrations):
         raise sqlite3.DatabaseError(
             f"{version=} is newer than this spasm knows ({len(migrations)}); upgrade spasm"
         )
-    for number, migration in enumerate(migrations[version:], start=version + 1):
-        with conn:  # each migration and its version bump commit together
-            migration(conn)
-            conn.execute(f"PRAGMA user_version = {number:d}")
+    if version == len(migrations):
+        return int(version)
+    previous = conn.isolation_level
+    conn.isolation_level = None  # explicit transactions: the default would not cover DDL
+    try:
+        for number, migration in enumerate(migrations, start=1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (current,) = conn.execute("PRAGMA user_version").fetchone()
+                if current < number:  # another process may have got here first
+                    migration(conn)
+                    conn.execute(f"PRAGMA user_version = {number:d}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.isolation_level = previous
     return len(migrations)

@@ -306,9 +306,10 @@ def answer_lines(content: KnowledgeBaseFile, answers: Answers) -> list[str]:
     if answers.severity is not None:
         lines.append(f"{triage.severity.question} — {answers.severity}/{MAX_SEVERITY}")
     if answers.daily_activities is not None:
-        lines.append(
-            f"{triage.daily_activities.question} — {'Yes' if answers.daily_activities else 'No'}"
-        )
+        said = "Yes" if answers.daily_activities else "No"
+        if answers.no_others and not answers.daily_activities:
+            said += " (given as --no-others)"
+        lines.append(f"{triage.daily_activities.question} — {said}")
     return lines
 
 
@@ -396,4 +397,13 @@ def answers_from_options(
     if no_others:
         for flag in questions(content):
             flags.setdefault(flag.id, False)
+        # A red flag asked as a context question (daily activities) is one of the
+        # "others" too: record its "no" rather than leave it neither asked nor answered.
+        if daily_activities is None and "daily_activities" in _replaced_inputs(triage):
+            daily_activities = False
     return Answers(flags, started_id, days, severity, daily_activities, no_others)
+
+
+def _replaced_inputs(triage: Triage) -> set[str]:
+    """The answers (`daily_activities` …) whose rules stand in for a red-flag question."""
+    return {name for rules in replaced(triage).values() for rule in rules for name in _inputs(rule)}

@@ -14,18 +14,18 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from back_spasm_cli import __version__, paths, storage
 from back_spasm_cli.document import Document, from_data, to_data
 
-KEEP = 500  # views kept; the oldest go first
+KEEP = 500  # views kept; the earliest stored go first
 
 
 def _m001_views(conn: sqlite3.Connection) -> None:
     conn.execute(
-        "CREATE TABLE views (key TEXT PRIMARY KEY, used REAL NOT NULL, document TEXT NOT NULL)"
+        "CREATE TABLE views (key TEXT PRIMARY KEY, stored REAL NOT NULL, document TEXT NOT NULL)"
     )
 
 
@@ -41,25 +41,25 @@ def key(fingerprint: str, request: Sequence[object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def get_or_build(view_key: str, build: Callable[[], Document]) -> Document:
-    """The stored view for `view_key`, or `build()` stored for next time."""
+def get(view_key: str) -> Document | None:
+    """The stored view for `view_key`, if there is one (a damaged cache only costs speed)."""
     path = cache_path()
-    if path.is_file():
+    if not path.is_file():
+        return None
+    try:
+        conn = storage.connect(path, MIGRATIONS)
         try:
-            conn = storage.connect(path, MIGRATIONS)
-            try:
-                row = conn.execute(
-                    "SELECT document FROM views WHERE key = ?", (view_key,)
-                ).fetchone()
-            finally:
-                conn.close()
-            if row is not None:
-                return from_data(json.loads(row[0]))
-        except (OSError, sqlite3.Error, ValueError, KeyError, TypeError):
-            pass  # a damaged cache only costs speed
-    document = build()
-    _put(path, view_key, document)
-    return document
+            row = conn.execute("SELECT document FROM views WHERE key = ?", (view_key,)).fetchone()
+        finally:
+            conn.close()
+        return from_data(json.loads(row[0])) if row is not None else None
+    except (OSError, sqlite3.Error, ValueError, KeyError, TypeError):
+        return None
+
+
+def put(view_key: str, document: Document) -> None:
+    """Store a view for next time; an unwritable cache is passed over."""
+    _put(cache_path(), view_key, document)
 
 
 def _put(path: Path, view_key: str, document: Document) -> None:
@@ -73,7 +73,7 @@ def _put(path: Path, view_key: str, document: Document) -> None:
                 )
                 conn.execute(
                     "DELETE FROM views WHERE key NOT IN"
-                    " (SELECT key FROM views ORDER BY used DESC LIMIT ?)",
+                    " (SELECT key FROM views ORDER BY stored DESC LIMIT ?)",
                     (KEEP,),
                 )
         finally:

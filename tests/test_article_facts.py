@@ -568,7 +568,12 @@ FACTS = [
         "day-to-day activities",
         "severe pain",
     ),
-    p("doctor-uk-numbers", DOCTOR, "999 (united kingdom emergency)", "nhs 111 (england)"),
+    p(
+        "doctor-uk-numbers",
+        DOCTOR,
+        "999 (united kingdom emergency)",
+        "nhs 111 (england, united kingdom)",
+    ),
 ]
 
 

@@ -107,7 +107,7 @@ def test_yes_no_help_reask_and_an_urgent_result(env: dict[str, str]) -> None:
     fever = next(f for f in SHIPPED.red_flags if f.id == "fever")
     assert urgent.title in out
     assert fever.title in out
-    assert "NHS 111 (England)" in out
+    assert "NHS 111 (England, United Kingdom)" in out
     assert SHIPPED.meta is not None and SHIPPED.meta.doctor_pointer in out
 
 

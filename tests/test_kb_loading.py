@@ -290,3 +290,41 @@ def test_json_schema_is_printed_and_matches_docs(invoke: Invoke) -> None:
     assert json.loads(shipped.read_text(encoding="utf-8")) == schema, (
         "docs/kb.schema.json is stale: spasm kb schema > docs/kb.schema.json"
     )
+
+
+REGION = """\
+regions:
+  - id: nz
+    name: New Zealand
+    countries: [NZ]
+    emergency: {number: "111", label: "LABEL"}
+    sources: [seed]
+"""
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("111", "must name the country"),
+        ("call 111 now", "must name the country"),
+        ("999 (New Zealand emergency)", "must contain its number"),
+    ],
+)
+def test_a_number_is_never_shown_without_its_country(
+    invoke: Invoke, tmp_path: Path, label: str, expected: str
+) -> None:
+    path = write(tmp_path, MINIMAL + REGION.replace("LABEL", label))
+    result = invoke("kb", "validate", str(path))
+    assert result.exit_code == 2
+    assert expected in result.stderr
+
+
+def test_red_flags_need_their_care_levels(invoke: Invoke, tmp_path: Path) -> None:
+    flag = (
+        "red_flags:\n  - id: chest-pain\n    level: emergency\n    title: Chest pain\n"
+        "    question: Do you have chest pain?\n    explain: It needs help now.\n"
+        "    sources: [seed]\n"
+    )
+    result = invoke("kb", "validate", str(write(tmp_path, MINIMAL + flag)))
+    assert result.exit_code == 2
+    assert "care level 'emergency' is not in care_levels" in result.stderr

@@ -76,16 +76,19 @@ class AppState:
         from back_spasm_cli import kb, regions, viewcache
 
         region = region or self.region
+        fingerprint = kb.fingerprint(self.kb_path)
         view_key = viewcache.key(
-            kb.fingerprint(self.kb_path),
-            (*request, self.kb_path, region, regions.country_from_locale()),
+            fingerprint, (*request, self.kb_path, region, regions.country_from_locale())
         )
-
-        def fresh() -> Document:
+        document = viewcache.get(view_key)
+        if document is None:
             knowledge = self.kb()
-            return build(knowledge, self.numbers(knowledge, region))
-
-        self.show(viewcache.get_or_build(view_key, fresh), fmt)
+            document = build(knowledge, self.numbers(knowledge, region))
+            # Store it only under the files it was built from: if they changed between
+            # the two reads, the key describes other files and the view must not be kept.
+            if knowledge.fingerprint == fingerprint:
+                viewcache.put(view_key, document)
+        self.show(document, fmt)
 
     def show(self, document: Document, fmt: str | None = None) -> None:
         from back_spasm_cli.render import choose_format, render
