@@ -38,7 +38,8 @@ ASK_CANDIDATES = 8
 ASK_FULL = 2  # entries shown in full when the question names several ("ice or heat")
 ASK_RELATED = 3
 #: Levels at which no self-care entry is shown, only the care block, the red flags and FAQ
-#: answers: as in `spasm plan`, self-care never sits beside a red flag that needs care now.
+#: answers: self-care never sits beside a red flag that needs care today or now. (`spasm
+#: plan` goes further and gives no plan over any red flag, a GP-level one included.)
 WITHHOLD_SELF_CARE = ("emergency", "urgent")
 SAFE_KINDS = ("red-flag", "faq")
 
@@ -274,7 +275,7 @@ def ask_answer(index: Index, knowledge: KnowledgeBase, numbers: Numbers, questio
             if isinstance(item, Exercise)
             else views.entry_section(content, kind, item)
         )
-        answer.append({"kind": kind.name, **item.model_dump(mode="json")})
+        answer.append({"kind": kind.name, **item.to_data()})
 
     shown = {hit.id for hit in full}
     ranked = {hit.id: hit for hit in others}
@@ -312,7 +313,12 @@ def ask_answer(index: Index, knowledge: KnowledgeBase, numbers: Numbers, questio
 
 def _flag_section(flag: Any) -> Section:
     """A red flag explained: what it is and why it matters (words from the base)."""
-    lists = [Bullets("Evidence", tuple(flag.evidence)), Bullets("Sources", tuple(flag.sources))]
+    from back_spasm_cli.views import display_sources
+
+    lists = [
+        Bullets("Evidence", tuple(flag.evidence)),
+        Bullets("Sources", display_sources(flag.sources)),
+    ]
     return Section(
         title=flag.title,
         subtitle=f"red flag: {flag.id}",

@@ -326,7 +326,9 @@ def level_json(
     content: KnowledgeBaseFile, numbers: Numbers, outcome: Outcome, answers: Answers
 ) -> dict[str, Any]:
     """The part of the JSON that `check` and `plan` share."""
-    level = next((c for c in content.care_levels if c.id == outcome.level), None)
+    from back_spasm_cli import views
+
+    level = views.care_level(content, outcome.level)
     return {
         "level": outcome.level,
         "title": level.title if level else outcome.level,

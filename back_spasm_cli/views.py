@@ -13,10 +13,17 @@ from typing import Any
 from back_spasm_cli import __version__
 from back_spasm_cli.document import Bullets, Document, Section, Tone
 from back_spasm_cli.kb import KnowledgeBase, iter_items
-from back_spasm_cli.kinds import KIND_BY_SECTION, KINDS, Kind
+from back_spasm_cli.kinds import KIND_BY_SECTION, Kind
 from back_spasm_cli.lookup import Match
 from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import LEVEL_ORDER, LIST_SECTIONS, Entry, Exercise, KnowledgeBaseFile
+from back_spasm_cli.schema import (
+    LEVEL_ORDER,
+    LIST_SECTIONS,
+    CareLevel,
+    Entry,
+    Exercise,
+    KnowledgeBaseFile,
+)
 
 #: The commands listed by `spasm` alone (interface text, not advice).
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -33,6 +40,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def care_level(content: KnowledgeBaseFile, level_id: str) -> CareLevel | None:
+    """The care level with this id (the loader checks every red flag's level exists)."""
+    return next((level for level in content.care_levels if level.id == level_id), None)
+
+
 def footer(content: KnowledgeBaseFile, *extra: str) -> tuple[str, ...]:
     """The last lines of every advice view: disclaimer and the pointer to help."""
     assert content.meta is not None  # the loader requires it
@@ -41,7 +53,7 @@ def footer(content: KnowledgeBaseFile, *extra: str) -> tuple[str, ...]:
 
 def safety_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section | None:
     """The emergency red flags and what to do, shown before any self-care advice."""
-    level = next((c for c in content.care_levels if c.id == "emergency"), None)
+    level = care_level(content, "emergency")
     flags = [flag.title for flag in content.red_flags if flag.level == "emergency"]
     if level is None and not flags:
         return None
@@ -54,7 +66,7 @@ def safety_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section | No
 
 
 def safety_payload(content: KnowledgeBaseFile, numbers: Numbers) -> dict[str, Any]:
-    level = next((c for c in content.care_levels if c.id == "emergency"), None)
+    level = care_level(content, "emergency")
     return {
         "level": "emergency",
         "action": numbers.fill(level.action) if level else None,
@@ -117,7 +129,7 @@ def entry_section(content: KnowledgeBaseFile, kind: Kind, entry: Entry) -> Secti
         Bullets("Cautions", tuple(entry.cautions)),
         Bullets("Evidence", tuple(entry.evidence)),
         Bullets("Related", tuple(related)),
-        Bullets("Sources", _sources(entry.sources)),
+        Bullets("Sources", display_sources(entry.sources)),
     ]
     return Section(
         title=entry.title,
@@ -138,7 +150,7 @@ def exercise_section(exercise: Exercise) -> Section:
     lists = [
         Bullets("Steps", tuple(exercise.steps), ordered=True),
         Bullets("Cautions", tuple(exercise.cautions)),
-        Bullets("Sources", _sources(exercise.sources)),
+        Bullets("Sources", display_sources(exercise.sources)),
     ]
     return Section(
         title=exercise.title,
@@ -153,7 +165,7 @@ def exercise_section(exercise: Exercise) -> Section:
 SEED_LABEL = "seed: spasm's founding article on back spasms"
 
 
-def _sources(sources: Sequence[str]) -> tuple[str, ...]:
+def display_sources(sources: Sequence[str]) -> tuple[str, ...]:
     return tuple(SEED_LABEL if source == "seed" else source for source in sources)
 
 
@@ -354,15 +366,11 @@ def red_flag_levels(content: KnowledgeBaseFile) -> dict[str, int]:
     return levels
 
 
-def kind_of(name: str) -> Kind:
-    return KINDS[name]
-
-
 def care_section(
     content: KnowledgeBaseFile, numbers: Numbers, level_id: str, reasons: Sequence[str] = ()
 ) -> Section:
     """A care level with what to do and why: used by search, ask, check and plan."""
-    level = next((c for c in content.care_levels if c.id == level_id), None)
+    level = care_level(content, level_id)
     tone: Tone = level_id if level_id in LEVEL_ORDER else "note"
     return Section(
         title=level.title if level else level_id,

@@ -108,11 +108,14 @@ def test_unknown_name_exits_1_with_suggestions(invoke: Invoke) -> None:
     assert "known:" in result.stderr or "did you mean" in result.stderr
 
 
-def test_near_miss_suggests(invoke: Invoke) -> None:
-    result = invoke("causes", "posterr")
-    assert result.exit_code in (0, 1)
-    if result.exit_code == 1:
-        assert "did you mean" in result.stderr
+def test_near_miss_is_matched_loosely_and_far_miss_suggests(invoke: Invoke) -> None:
+    near = invoke("causes", "posterr", "--format", "json")
+    assert near.exit_code == 0
+    assert json.loads(near.stdout)["entries"][0]["id"] == "posture-ergonomics"
+    assert "closest: Poor posture and ergonomics" in near.stderr
+    far = invoke("remedy", "massaging", "chairs")
+    assert far.exit_code == 1
+    assert "did you mean: massage" in far.stderr
 
 
 def test_missing_name_is_a_usage_error(invoke: Invoke) -> None:

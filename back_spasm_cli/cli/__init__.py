@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -20,6 +20,11 @@ from typer.core import TyperGroup
 from back_spasm_cli import __version__
 from back_spasm_cli.cli.state import AppState, FormatOpt, RegionOpt, report
 from back_spasm_cli.errors import ExitCode, SpasmError
+
+if TYPE_CHECKING:
+    from back_spasm_cli.document import Document
+    from back_spasm_cli.kb import KnowledgeBase
+    from back_spasm_cli.regions import Numbers
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: name -> (a one-command Typer app, or a group such as `kb`; hidden from help?)
@@ -102,7 +107,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Exit codes: 0 found, 1 not found, 2 usage error or invalid knowledge base,"
-    " 130 interrupted.",
+    " 70 internal error (a bug: please report it), 130 interrupted.",
 )
 
 
@@ -136,9 +141,13 @@ def root(
     state = AppState(kb_path=kb, fmt=fmt, region=region)
     ctx.obj = state
     if ctx.invoked_subcommand is None:
-        from back_spasm_cli import views
+        state.show_view(("overview",), _overview)
 
-        state.show_view(("overview",), views.overview)
+
+def _overview(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
+    from back_spasm_cli import views  # only when the view is not stored yet
+
+    return views.overview(knowledge, numbers)
 
 
 # Register the command groups (each module adds its commands to `app`).

@@ -1,11 +1,16 @@
 """Lookup commands: causes, remedies, prevention, lifestyle, FAQ, exercises, doctor, about."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
+
+if TYPE_CHECKING:
+    from back_spasm_cli.document import Document
+    from back_spasm_cli.kb import KnowledgeBase
+    from back_spasm_cli.regions import Numbers
 
 NamesArg = Annotated[
     list[str] | None,
@@ -25,10 +30,6 @@ def _show_kind(
     *,
     summaries_when_empty: bool = False,
 ) -> None:
-    from back_spasm_cli.document import Document
-    from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.regions import Numbers
-
     def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
         from back_spasm_cli import lookup, views
         from back_spasm_cli.kinds import KINDS
@@ -125,9 +126,13 @@ def exercises(
 @command()
 def doctor(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
     """When to get help: the red flags by urgency, and the numbers to call."""
-    from back_spasm_cli import views
 
-    state_of(ctx).show_view(("doctor",), views.doctor, fmt, region)
+    def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
+        from back_spasm_cli import views  # only when the view is not stored yet
+
+        return views.doctor(knowledge, numbers)
+
+    state_of(ctx).show_view(("doctor",), build, fmt, region)
 
 
 @command("red-flags", hidden=True)
