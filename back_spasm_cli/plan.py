@@ -225,31 +225,9 @@ def render_handout(document: Document, fmt: str) -> str:
         from back_spasm_cli.render.markdown import render_markdown
 
         return render_markdown(document)
-    import html
-    import io
+    from back_spasm_cli.render.html import render_html
 
-    from rich.console import Console
-    from rich.text import Text
-
-    from back_spasm_cli.render.panels import section_panel
-    from back_spasm_cli.render.text import clean
-
-    console = Console(
-        record=True,
-        file=io.StringIO(),
-        width=100,
-        markup=False,
-        highlight=False,
-        emoji=False,
-        color_system="truecolor",
-    )
-    for section in document.sections:
-        console.print(section_panel(section))
-    for line in document.footer:
-        console.print(Text(clean(line), style="dim"))
-    page = console.export_html(inline_styles=True)
-    title = document.sections[0].title if document.sections else "spasm"
-    return page.replace("<head>", f"<head>\n<title>{html.escape(clean(title))}</title>", 1)
+    return render_html(document)
 
 
 def write_handout(path: Path, text: str, *, force: bool) -> None:

@@ -40,7 +40,11 @@ def make_console(out: TextIO) -> Console:
 
 
 def render_panels(document: Document, out: TextIO) -> None:
-    console = make_console(out)
+    print_document(make_console(out), document)
+
+
+def print_document(console: Console, document: Document) -> None:
+    """The document as panels on `console` (a terminal's, or a recording one for HTML)."""
     narrow = console.width < NARROW
     for section in document.sections:
         console.print(section_panel(section, console.width, titles_inside=narrow))
