@@ -89,15 +89,13 @@ def build(
     content = kb.content
     plan = require(content)
     triage = engine.require(content)
-    lines = views.footer(content)
     payload: dict[str, Any] = engine.level_json(content, numbers, outcome, answers)
     payload.update(phases=[], cause=None, prevention=[], get_help=[])
     if outcome.red_flag:
-        payload.update(disclaimer=lines[-2], doctor=lines[-1])
-        return Document(
-            sections=tuple(engine.result_sections(content, numbers, outcome)),
-            footer=lines,
-            payload=payload,
+        return views.finish(
+            content,
+            engine.result_sections(content, numbers, outcome),
+            payload,
         )
 
     refs = _entries(content)
@@ -169,9 +167,8 @@ def build(
         )
     )
 
-    lines = views.footer(content, content.meta.medication_notice) if content.meta else lines
-    payload.update(disclaimer=lines[-2], doctor=lines[-1])
-    return Document(sections=tuple(sections), footer=lines, payload=payload)
+    notice = (content.meta.medication_notice,) if content.meta else ()
+    return views.finish(content, sections, payload, extra_footer=notice)
 
 
 # --------------------------------------------------------------------------- handout

@@ -368,16 +368,10 @@ def check_document(
 
     content = kb.content
     next_step = "spasm plan" if outcome.level == SELF_CARE else ""
-    lines = views.footer(content)
-    payload = {
-        **level_json(content, numbers, outcome, answers),
-        "disclaimer": lines[-2],
-        "doctor": lines[-1],
-    }
-    return Document(
-        sections=tuple(result_sections(content, numbers, outcome, next_step=next_step)),
-        footer=lines,
-        payload=payload,
+    return views.finish(
+        content,
+        result_sections(content, numbers, outcome, next_step=next_step),
+        level_json(content, numbers, outcome, answers),
     )
 
 

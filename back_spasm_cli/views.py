@@ -79,6 +79,25 @@ def safety_payload(content: KnowledgeBaseFile, numbers: Numbers) -> dict[str, An
     }
 
 
+def finish(
+    content: KnowledgeBaseFile,
+    sections: Iterable[Section],
+    payload: dict[str, Any],
+    *,
+    extra_footer: Sequence[str] = (),
+    notices: Sequence[str] = (),
+) -> Document:
+    """A complete view: its sections, then the disclaimer and the pointer to help, which
+    the JSON carries too (`disclaimer`, `doctor`)."""
+    lines = footer(content, *extra_footer)
+    return Document(
+        sections=tuple(sections),
+        footer=lines,
+        payload={**payload, "disclaimer": lines[-2], "doctor": lines[-1]},
+        notices=tuple(notices),
+    )
+
+
 def _advice(
     kb: KnowledgeBase,
     numbers: Numbers,
@@ -90,18 +109,12 @@ def _advice(
 ) -> Document:
     content = kb.content
     banner = safety_section(content, numbers)
-    lines = footer(content, *extra_footer)
-    full_payload = {
-        **payload,
-        "safety": safety_payload(content, numbers),
-        "disclaimer": lines[-2],
-        "doctor": lines[-1],
-    }
-    return Document(
-        sections=((banner,) if banner else ()) + tuple(sections),
-        footer=lines,
-        payload=full_payload,
-        notices=tuple(notices),
+    return finish(
+        content,
+        ((banner,) if banner else ()) + tuple(sections),
+        {**payload, "safety": safety_payload(content, numbers)},
+        extra_footer=extra_footer,
+        notices=notices,
     )
 
 
@@ -278,12 +291,7 @@ def doctor(kb: KnowledgeBase, numbers: Numbers) -> Document:
         "levels": levels_json,
         "regions": [_region_json(r) for r in content.regions],
     }
-    lines = footer(content)
-    return Document(
-        sections=tuple(sections),
-        footer=lines,
-        payload={**payload, "disclaimer": lines[-2], "doctor": lines[-1]},
-    )
+    return finish(content, sections, payload)
 
 
 def _region_json(region: Any) -> dict[str, Any]:
@@ -339,16 +347,13 @@ def about(kb: KnowledgeBase) -> Document:
         ),
         Section(title="Sources", tone="note", lists=(Bullets("", tuple(sources)),)),
     )
-    lines = footer(content)
     payload = {
         "version": __version__,
         "knowledge_base": {"origin": kb.origin, "files": list(kb.files)},
         "counts": counts,
         "sources": sources,
-        "disclaimer": lines[-2],
-        "doctor": lines[-1],
     }
-    return Document(sections=sections, footer=lines, payload=payload)
+    return finish(content, sections, payload)
 
 
 def _count_words(counts: dict[str, int]) -> str:
