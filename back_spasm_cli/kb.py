@@ -175,8 +175,8 @@ def _is_yaml(item: Traversable) -> bool:
 def load(path: str | None = None, *, use_cache: bool = True) -> KnowledgeBase:
     """Load the base named by `path` (see `locate`), from the cache when it is current."""
     location = locate(path)
-    raw = _read_all(location)
-    fingerprint = _fingerprint(raw)
+    raw = read_files(location)
+    fingerprint = fingerprint_of(raw)
     if use_cache:
         cached = _cache_get(fingerprint)
         if cached is not None:
@@ -189,10 +189,10 @@ def load(path: str | None = None, *, use_cache: bool = True) -> KnowledgeBase:
 
 def fingerprint(path: str | None = None) -> str:
     """The hash of the base's files (and of spasm's version): what caches are keyed by."""
-    return _fingerprint(_read_all(locate(path)))
+    return fingerprint_of(read_files(locate(path)))
 
 
-def _read_all(location: KBLocation) -> dict[str, bytes]:
+def read_files(location: KBLocation) -> dict[str, bytes]:
     raw: dict[str, bytes] = {}
     issues: list[KBIssue] = []
     for kb_file in location.files:
@@ -215,7 +215,7 @@ def _read_all(location: KBLocation) -> dict[str, bytes]:
     return raw
 
 
-def _fingerprint(raw: dict[str, bytes]) -> str:
+def fingerprint_of(raw: dict[str, bytes]) -> str:
     digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
     for name, data in raw.items():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")

@@ -362,8 +362,8 @@ def open_index(
         cached = _open_cached(recorded) if recorded else None
         if cached is not None:
             return cached
-    raw = kb._read_all(location)
-    index = _open_cached(kb._fingerprint(raw))
+    raw = kb.read_files(location)
+    index = _open_cached(kb.fingerprint_of(raw))
     if index is None:
         large = sum(len(data) for data in raw.values()) > LARGE_BASE
         with progress() if progress is not None and large else nullcontext():

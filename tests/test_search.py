@@ -386,8 +386,8 @@ def test_settled_files_skip_hashing_but_changes_are_seen(
     with search.open_index(str(folder)) as index:
         fingerprint = index.fingerprint
     hashed: list[int] = []
-    real = kb._read_all
-    monkeypatch.setattr(kb, "_read_all", lambda loc: hashed.append(1) or real(loc))
+    real = kb.read_files
+    monkeypatch.setattr(kb, "read_files", lambda loc: hashed.append(1) or real(loc))
     with search.open_index(str(folder)) as index:
         assert index.fingerprint == fingerprint and not index.built
     assert hashed == []  # answered from the recorded fingerprint
