@@ -357,11 +357,8 @@ SINGLE_SECTIONS: tuple[str, ...] = ("meta", "fallback")
 #: Sections that appear at most once and may be missing (`spasm check` and `spasm plan`).
 OPTIONAL_SECTIONS: tuple[str, ...] = ("triage", "plan")
 #: Sections whose items are advice entries that a plan step may point at.
-ENTRY_SECTIONS: tuple[str, ...] = (
-    "causes",
-    "remedies",
-    "lifestyle",
-    "prevention",
-    "faq",
-    "exercises",
+ENTRY_SECTIONS: tuple[str, ...] = tuple(
+    name
+    for name in LIST_SECTIONS
+    if name not in ("overview", "red_flags", "care_levels", "regions")
 )
