@@ -16,7 +16,7 @@ from back_spasm_cli import plan as planner
 from back_spasm_cli import triage as engine
 from back_spasm_cli.kinds import KIND_BY_SECTION
 from tests.conftest import Invoke
-from tests.test_triage import RANK, SHIPPED, SHIPPED_LEVELS, fixture_kb, has
+from tests.test_triage import ANY_ANSWERS, RANK, SHIPPED, SHIPPED_LEVELS, fixture_kb, has
 
 NO_FLAGS = ["--no-others"]
 CONTEXT = ["--started", "lifting", "--severity", "5", "--no-daily-activities"]
@@ -215,12 +215,7 @@ def test_no_plan_is_ever_shown_over_a_red_flag(
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.sets(st.sampled_from(sorted(SHIPPED_LEVELS))),
-    st.one_of(st.none(), st.integers(0, 60)),
-    st.one_of(st.none(), st.integers(0, 10)),
-    st.one_of(st.none(), st.booleans()),
-)
+@given(*ANY_ANSWERS)
 def test_no_plan_over_a_red_flag_in_the_core(
     ids: set[str], days: int | None, severity: int | None, daily: bool | None
 ) -> None:

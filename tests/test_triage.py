@@ -184,6 +184,15 @@ def test_each_symptom_alone_reaches_at_least_its_level(invoke: Invoke, flag_id: 
     assert [reason["id"] for reason in data["reasons"]] == [flag_id]
 
 
+#: Any mix of shipped red flags with any context answers (days, severity, daily activities).
+ANY_ANSWERS = (
+    st.sets(st.sampled_from(sorted(SHIPPED_LEVELS))),
+    st.one_of(st.none(), st.integers(0, 60)),
+    st.one_of(st.none(), st.integers(0, 10)),
+    st.one_of(st.none(), st.booleans()),
+)
+
+
 @pytest.mark.parametrize(("flag_id", "tier"), sorted(BRIEF_TIERS.items()))
 def test_shipped_levels_match_the_brief(flag_id: str, tier: str) -> None:
     assert flag_id in SHIPPED_LEVELS, f"red_flags.yaml lacks {flag_id}"
@@ -191,12 +200,7 @@ def test_shipped_levels_match_the_brief(flag_id: str, tier: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.sets(st.sampled_from(sorted(SHIPPED_LEVELS))),
-    st.one_of(st.none(), st.integers(0, 60)),
-    st.one_of(st.none(), st.integers(0, 10)),
-    st.one_of(st.none(), st.booleans()),
-)
+@given(*ANY_ANSWERS)
 def test_the_strictest_level_wins_and_answers_only_raise(
     ids: set[str], days: int | None, severity: int | None, daily: bool | None
 ) -> None:
