@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1
     USAGE = 2  # bad usage, or an invalid knowledge base
     INTERNAL = 70  # a bug in spasm (EX_SOFTWARE); reported without a traceback
+    CANNOT_WRITE = 74  # output could not be written: a closed or full stream (EX_IOERR)
     INTERRUPTED = 130  # Ctrl-C
 
 

@@ -6,12 +6,17 @@ present) loader; the node tree is checked for tags, aliases, duplicate keys and 
 before anything is constructed, so hostile files are refused without running anything.
 Every error carries file, line, column and field path, and all of them are reported.
 
-A validated base is cached in SQLite under the user's cache directory, keyed by a hash of
-the files, so that commands do not re-parse and re-validate YAML on every start.
+A validated base is kept as a snapshot in SQLite under the user's cache directory, keyed
+by a hash of the files and of spasm's own code, so that a lookup needs neither PyYAML nor
+pydantic (together about 60 ms, more than the rest of a lookup). The snapshot is checked
+against its own content hash and read back with an unpickler that accepts nothing but the
+schema's types; a damaged one is rebuilt, with one notice.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import sqlite3
@@ -110,10 +115,6 @@ class KBLocation(NamedTuple):
     origin: str  # "shipped" or the path as given
     files: tuple[KBFile, ...]
 
-    @property
-    def is_shipped(self) -> bool:
-        return self.origin == SHIPPED
-
 
 class KnowledgeBase(NamedTuple):
     """The merged, validated base, with where it came from."""
@@ -123,6 +124,7 @@ class KnowledgeBase(NamedTuple):
     files: tuple[str, ...]
     fingerprint: str
     from_cache: bool = False
+    notices: tuple[str, ...] = ()  # e.g. "the cache was damaged; rebuilt it"
 
 
 # --------------------------------------------------------------------------- locating
@@ -173,22 +175,23 @@ def _is_yaml(item: Traversable) -> bool:
 
 
 def load(path: str | None = None, *, use_cache: bool = True) -> KnowledgeBase:
-    """Load the base named by `path` (see `locate`), from the cache when it is current."""
+    """Load the base named by `path` (see `locate`), from the snapshot when it is current."""
     location = locate(path)
     raw = read_files(location)
-    fingerprint = fingerprint_of(raw)
+    key = fingerprint_of(raw)
+    notices: tuple[str, ...] = ()
     if use_cache:
-        cached = _cache_get(fingerprint)
+        cached, notices = snapshot_get(key)
         if cached is not None:
-            return KnowledgeBase(cached, location.origin, tuple(raw), fingerprint, True)
+            return KnowledgeBase(cached, location.origin, tuple(raw), key, True, notices)
     content = validate(raw)
     if use_cache:
-        _cache_put(fingerprint, content)
-    return KnowledgeBase(content, location.origin, tuple(raw), fingerprint)
+        snapshot_put(key, content)
+    return KnowledgeBase(content, location.origin, tuple(raw), key, False, notices)
 
 
 def fingerprint(path: str | None = None) -> str:
-    """The hash of the base's files (and of spasm's version): what caches are keyed by."""
+    """The hash of the base's files and of spasm's code: what caches are keyed by."""
     return fingerprint_of(read_files(locate(path)))
 
 
@@ -216,10 +219,31 @@ def read_files(location: KBLocation) -> dict[str, bytes]:
 
 
 def fingerprint_of(raw: dict[str, bytes]) -> str:
-    digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
+    """A hash of everything a cache built from these files depends on: the files, the
+    code that reads and shows them, and the version of the validator."""
+    digest = hashlib.sha256(f"{code_fingerprint()}\0".encode())
     for name, data in raw.items():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of spasm's own Python files (so an edited or reinstalled spasm never reads a
+    cache an older one wrote) and of pydantic's version file (it decides what is valid)."""
+    import importlib.util
+
+    digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    spec = importlib.util.find_spec("pydantic")
+    if spec is not None and spec.origin:
+        version_file = Path(spec.origin).parent / "version.py"
+        with contextlib.suppress(OSError):
+            digest.update(version_file.read_bytes())
     return digest.hexdigest()
 
 
@@ -229,6 +253,7 @@ def validate(raw: dict[str, bytes]) -> KnowledgeBaseFile:
 
     issues: list[KBIssue] = []
     parsed: list[tuple[str, KnowledgeBaseFile, yaml.Node]] = []
+    # The parts were validated one file at a time; the merged base is built from them.
     for name, data in raw.items():
         result = _parse_file(name, data, issues)
         if result is not None:
@@ -238,7 +263,7 @@ def validate(raw: dict[str, bytes]) -> KnowledgeBaseFile:
     merged = _merge(parsed, issues)
     if issues:
         raise KnowledgeBaseError(issues)
-    return KnowledgeBaseFile.model_validate(merged)
+    return KnowledgeBaseFile(**merged)
 
 
 def _parse_file(
@@ -247,7 +272,7 @@ def _parse_file(
     import yaml
     from pydantic import ValidationError
 
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.schema import validator
 
     def issue(mark: Any, message: str, path: str = "") -> None:
         line = mark.line + 1 if mark is not None else None
@@ -257,13 +282,24 @@ def _parse_file(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        issue(None, f"not UTF-8 text (bad byte at offset {err.start})")
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        issues.append(
+            KBIssue(
+                name,
+                data.count(b"\n", 0, err.start) + 1,
+                err.start - line_start + 1,
+                "",
+                f"not UTF-8 text (bad byte 0x{data[err.start]:02x})",
+            )
+        )
         return None
     if not text.strip():
         issue(None, "file is empty; expected sections such as `remedies:`")
         return None
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if len(text) > MAX_NODES and not _events_within_limit(loader_class(text), issue):
+        return None
     loader = loader_class(text)
     try:
         try:
@@ -293,14 +329,39 @@ def _parse_file(
         loader.dispose()
 
     try:
-        return KnowledgeBaseFile.model_validate(document), node
+        return validator().validate_python(document), node
     except ValidationError as err:
         for error in err.errors(include_url=False):
             loc = tuple(error["loc"])
             # An unknown key is pointed at by the key itself, not by its value.
-            target = _node_at(node, loc, key=error["type"] == "extra_forbidden")
+            target = _node_at(node, loc, key=error["type"] in _UNKNOWN_KEY)
             issue(target.start_mark, _describe(error), _format_loc(loc))
         return None
+
+
+def _events_within_limit(loader: Any, issue: Any) -> bool:
+    """Count a large file's parse events before building anything: a file of millions of
+    tiny items is refused in about a second and a few MB, not after building all of them.
+    (A file of fewer characters than MAX_NODES cannot hold more nodes than that.)"""
+    import yaml
+
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            count += 1
+            if count > MAX_NODES:
+                issue(event.start_mark, f"more than {MAX_NODES:,} YAML nodes; file refused")
+                return False
+    except yaml.MarkedYAMLError as err:
+        issue(err.problem_mark, f"YAML syntax error: {err.problem or err}")
+        return False
+    except yaml.YAMLError as err:
+        issue(None, f"YAML error: {err}")
+        return False
+    finally:
+        loader.dispose()
+    return True
 
 
 def _check_nodes(root: yaml.Node, issue: Any) -> None:
@@ -365,13 +426,18 @@ def _format_loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+#: pydantic's error types for a key the schema does not have, and for one that is missing.
+_UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
+_MISSING_KEY = ("missing", "missing_argument")
+
+
 def _describe(error: Any) -> str:
     message = str(error["msg"])
-    if error["type"] == "extra_forbidden":
+    if error["type"] in _UNKNOWN_KEY:
         return "unknown key (not in the schema; see `spasm kb schema`)"
-    if error["type"] == "missing":
+    if error["type"] in _MISSING_KEY:
         return "required field is missing"
-    return message
+    return message.removeprefix("Value error, ")
 
 
 def _merge(
@@ -512,7 +578,7 @@ def _at(name: str, root: yaml.Node, loc: tuple[int | str, ...], message: str) ->
     return KBIssue(name, mark.line + 1, mark.column + 1, _format_loc(loc), message)
 
 
-# --------------------------------------------------------------------------- cache
+# --------------------------------------------------------------------------- snapshot
 
 
 def _m001_snapshots(conn: sqlite3.Connection) -> None:
@@ -522,44 +588,77 @@ def _m001_snapshots(conn: sqlite3.Connection) -> None:
     )
 
 
-CACHE_MIGRATIONS: tuple[storage.Migration, ...] = (_m001_snapshots,)
+def _m002_pickled_snapshots(conn: sqlite3.Connection) -> None:
+    # Snapshots became pickles of the schema's dataclasses, with their own content hash.
+    conn.execute("DROP TABLE snapshots")
+    conn.execute(
+        "CREATE TABLE snapshots (fingerprint TEXT PRIMARY KEY, created REAL NOT NULL,"
+        " digest TEXT NOT NULL, payload BLOB NOT NULL)"
+    )
+
+
+CACHE_MIGRATIONS: tuple[storage.Migration, ...] = (_m001_snapshots, _m002_pickled_snapshots)
 CACHE_KEEP = 8  # snapshots kept: enough for a few --kb bases side by side
+DAMAGED_NOTICE = "the knowledge-base cache was damaged ({why}); rebuilt it"
 
 
 def cache_path() -> Path:
     return paths.cache_dir() / "kb.sqlite3"
 
 
-def _cache_get(fingerprint: str) -> KnowledgeBaseFile | None:
+def snapshot_get(key: str) -> tuple[KnowledgeBaseFile | None, tuple[str, ...]]:
+    """The snapshot stored under `key`, if any, and a notice if the cache was damaged
+    (the damaged file or row is removed, so the caller's rebuild heals it)."""
     path = cache_path()
     if not path.is_file():
-        return None
+        return None, ()
     try:
         conn = storage.connect(path, CACHE_MIGRATIONS)
         try:
             row = conn.execute(
-                "SELECT payload FROM snapshots WHERE fingerprint = ?", (fingerprint,)
+                "SELECT digest, payload FROM snapshots WHERE fingerprint = ?", (key,)
             ).fetchone()
+            if row is None:
+                return None, ()
+            content = _unpickle(row[0], row[1])
+            if content is None:
+                with conn:
+                    conn.execute("DELETE FROM snapshots WHERE fingerprint = ?", (key,))
+                return None, (DAMAGED_NOTICE.format(why="a snapshot failed its checks"),)
+            return content, ()
         finally:
             conn.close()
-    except (OSError, sqlite3.Error):
-        return None
-    if row is None:
-        return None
-    return _construct_content(row[0])
+    except storage.NewerDatabase:
+        return None, ()  # a newer spasm's cache: leave it be, work without it
+    except sqlite3.DatabaseError as err:
+        return None, _discard_cache(path, str(err))
+    except OSError:
+        return None, ()
 
 
-def _cache_put(fingerprint: str, content: KnowledgeBaseFile) -> None:
+def _discard_cache(path: Path, why: str) -> tuple[str, ...]:
+    """Remove a cache file SQLite cannot read; it is rebuilt on the next write."""
+    try:
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+    except OSError:
+        return ()
+    return (DAMAGED_NOTICE.format(why=why),)
+
+
+def snapshot_put(key: str, content: KnowledgeBaseFile) -> None:
+    import pickle
     import time
 
-    payload = content.model_dump_json()
+    payload = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.sha256(payload).hexdigest()
     try:
         conn = storage.connect(cache_path(), CACHE_MIGRATIONS)
         try:
             with conn:
                 conn.execute(
-                    "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
-                    (fingerprint, time.time(), payload),
+                    "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?)",
+                    (key, time.time(), digest, payload),
                 )
                 conn.execute(
                     "DELETE FROM snapshots WHERE fingerprint NOT IN (SELECT fingerprint"
@@ -572,57 +671,30 @@ def _cache_put(fingerprint: str, content: KnowledgeBaseFile) -> None:
         pass  # an unwritable cache only costs speed
 
 
-def _construct_content(payload: str) -> KnowledgeBaseFile | None:
-    """Rebuild a snapshot without re-validating it: it was valid when stored, and pydantic's
-    validation would first build its whole core schema, which costs more than the rest of
-    a lookup. The snapshot is keyed by the files' hash and spasm's own version."""
-    import json
+def _unpickle(digest: object, payload: object) -> KnowledgeBaseFile | None:
+    """A stored snapshot, or None when it is damaged or holds anything but schema types."""
+    import io
+    import pickle
 
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli import schema
+
+    if not isinstance(payload, bytes) or hashlib.sha256(payload).hexdigest() != digest:
+        return None
+
+    class SchemaOnly(pickle.Unpickler):
+        # The pickle docs' "restricting globals": nothing outside the schema can be named,
+        # so a tampered snapshot cannot run code, only fail.
+        def find_class(self, module: str, name: str) -> Any:
+            found = getattr(schema, name, None) if module == schema.__name__ else None
+            if isinstance(found, type) and issubclass(found, schema.Model):
+                return found
+            raise pickle.UnpicklingError(f"{module}.{name} is not a schema type")
 
     try:
-        data = json.loads(payload)
-        content = _construct(KnowledgeBaseFile, data)
-    except (ValueError, TypeError, KeyError, AttributeError):
+        content = SchemaOnly(io.BytesIO(payload)).load()
+    except Exception:  # any damage at all means: rebuild from the YAML
         return None
-    return content if isinstance(content, KnowledgeBaseFile) else None
-
-
-def _construct(model: type[Any], data: Any) -> Any:
-    """`model.model_construct`, recursing into nested models, lists and optionals."""
-    values = {
-        name: _construct_value(field.annotation, data[name])
-        for name, field in model.model_fields.items()
-        if name in data
-    }
-    return model.model_construct(**values)
-
-
-def _construct_value(annotation: Any, value: Any) -> Any:
-    import types
-    import typing
-
-    if value is None:
-        return None
-    origin = typing.get_origin(annotation)
-    if origin is list:
-        (item_type,) = typing.get_args(annotation)
-        return [_construct_value(item_type, item) for item in value]
-    if origin is dict:
-        _, value_type = typing.get_args(annotation)
-        return {key: _construct_value(value_type, item) for key, item in value.items()}
-    if origin in (typing.Union, types.UnionType):
-        models = [arg for arg in typing.get_args(annotation) if _is_model(arg)]
-        return _construct(models[0], value) if models and isinstance(value, dict) else value
-    if _is_model(annotation) and isinstance(value, dict):
-        return _construct(annotation, value)
-    return value
-
-
-def _is_model(annotation: Any) -> bool:
-    from pydantic import BaseModel
-
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return content if isinstance(content, schema.KnowledgeBaseFile) else None
 
 
 def iter_items(content: KnowledgeBaseFile) -> Iterator[tuple[str, Any]]:

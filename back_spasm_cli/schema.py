@@ -1,33 +1,79 @@
-"""The knowledge-base schema: every YAML file in data/ must fit these models.
+"""The knowledge-base schema: every YAML file in data/ must fit these types.
 
-Models are strict (unknown keys and wrong types are errors) and frozen. Their schema is
-built lazily (`defer_build`) so that commands served from the validated cache do not pay
-for it at start-up.
+The types are plain frozen dataclasses, so that a command served from the validated
+snapshot (kb.py) needs no validation library at start-up. pydantic validates them, strictly
+(unknown keys and wrong types are errors), only when YAML is read: the constraints below
+are annotation markers that pydantic turns into its own schema through its documented
+`__get_pydantic_core_schema__` hook, and `validator()` builds that schema on first use.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from back_spasm_cli import SCHEMA_VERSION as SCHEMA_VERSION  # defined beside __version__
 
-Slug = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=64),
-]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+#: Passed to pydantic for every type: unknown keys are errors.
+_CONFIG = {"extra": "forbid"}
+
+
+class Check:
+    """A constraint on a str, int or bool field, read by pydantic only when validating."""
+
+    def __init__(
+        self,
+        kind: Literal["str", "int", "bool"] = "str",
+        *,
+        pattern: str | None = None,
+        min_length: int = 1,
+        max_length: int = 4000,
+        ge: int | None = None,
+        le: int | None = None,
+        after: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.pattern, self.min_length, self.max_length = pattern, min_length, max_length
+        self.ge, self.le, self.after = ge, le, after
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        schema: Any
+        if self.kind == "str":
+            schema = core_schema.str_schema(
+                strict=True,
+                strip_whitespace=True,
+                pattern=self.pattern,
+                min_length=self.min_length,
+                max_length=self.max_length,
+            )
+        elif self.kind == "int":
+            schema = core_schema.int_schema(strict=True, ge=self.ge, le=self.le)
+        else:
+            schema = core_schema.bool_schema(strict=True)
+        if self.after is not None:
+            schema = core_schema.no_info_after_validator_function(self.after, schema)
+        return schema
+
+
+class Doc:
+    """A field's description, for `spasm kb schema` (editors show it)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
+        json_schema = handler(schema)
+        json_schema["description"] = self.text
+        return json_schema
 
 
 def _check_source(value: str) -> str:
@@ -36,87 +82,105 @@ def _check_source(value: str) -> str:
     raise ValueError("a source is 'seed' (the founding article) or an http(s) URL")
 
 
-Source = Annotated[str, AfterValidator(_check_source)]
-Sources = Annotated[list[Source], Field(min_length=1)]
+Slug = Annotated[str, Check(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+Text = Annotated[str, Check(max_length=4000)]
+Line = Annotated[str, Check(max_length=400)]
+Flag = Annotated[bool, Check("bool")]
+Source = Annotated[str, Check(max_length=2000, after=_check_source)]
+
+
+class _NonEmpty:
+    """A list with at least one item (used as `Annotated[list[X], NON_EMPTY]`)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        schema = handler(source)
+        schema["min_length"] = 1
+        return schema
+
+
+NON_EMPTY = _NonEmpty()
+Sources = Annotated[list[Source], NON_EMPTY, Doc("'seed' (the founding article) or URLs.")]
 
 Level = Literal["emergency", "urgent", "gp", "self-care"]
+FlagLevel = Literal["emergency", "urgent", "gp"]
 #: Care levels from least to most urgent; an answer may only move a person up this list.
 LEVEL_ORDER: tuple[Level, ...] = ("self-care", "gp", "urgent", "emergency")
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
+def raise_level(current: Level, other: Level) -> Level:
+    """The more urgent of two levels: an answer can only raise the care level."""
+    return max(current, other, key=LEVEL_ORDER.index)
+
+
+class Model:
+    """Base of every schema type: frozen data, validated by pydantic from YAML."""
+
+    __pydantic_config__ = _CONFIG
 
     def to_data(self) -> dict[str, Any]:
-        """The model as JSON-ready data, like `model_dump(mode="json")` for these
-        JSON-native models, without building pydantic's serializer on start-up."""
-        return {name: _plain(getattr(self, name)) for name in type(self).model_fields}
+        """The item as JSON-ready data."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Strict):
-        return value.to_data()
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
-
-
-class Entry(Strict):
+@dataclass(frozen=True)
+class Entry(Model):
     """One piece of advice: a cause, remedy, prevention habit, lifestyle change or FAQ."""
 
     id: Slug
     title: Line
-    aliases: list[Line] = Field(
-        default_factory=list, description="Words people type for this entry."
-    )
-    summary: Text = Field(description="One line, shown in lists.")
-    body: list[Text] = Field(default_factory=list, description="Paragraphs.")
-    steps: list[Text] = Field(default_factory=list, description="How to do it, in order.")
-    duration: Text | None = Field(default=None, description="How long, how often.")
-    tips: list[Text] = Field(default_factory=list)
-    cautions: list[Text] = Field(default_factory=list, description="Safety first.")
-    evidence: list[Text] = Field(
-        default_factory=list, description="Where trusted sources qualify the article."
-    )
-    related: list[Slug] = Field(default_factory=list, description="Ids of other entries.")
+    summary: Annotated[Text, Doc("One line, shown in lists.")]
     sources: Sources
+    aliases: Annotated[list[Line], Doc("Words people type for this entry.")] = field(
+        default_factory=list
+    )
+    body: Annotated[list[Text], Doc("Paragraphs.")] = field(default_factory=list)
+    steps: Annotated[list[Text], Doc("How to do it, in order.")] = field(default_factory=list)
+    duration: Annotated[Text | None, Doc("How long, how often.")] = None
+    tips: list[Text] = field(default_factory=list)
+    cautions: Annotated[list[Text], Doc("Safety first.")] = field(default_factory=list)
+    evidence: Annotated[list[Text], Doc("Where trusted sources qualify the article.")] = field(
+        default_factory=list
+    )
+    related: Annotated[list[Slug], Doc("Ids of other entries.")] = field(default_factory=list)
 
 
-class Exercise(Strict):
+@dataclass(frozen=True)
+class Exercise(Model):
     """A guided exercise with its holds and repetitions as the sources give them."""
 
     id: Slug
     title: Line
-    aliases: list[Line] = Field(default_factory=list)
     summary: Text
-    position: Text = Field(description="The starting position.")
-    steps: list[Text] = Field(min_length=1)
-    hold_seconds: Annotated[int, Field(ge=0, le=600)] | None = Field(
-        default=None, description="Seconds to hold, where the source gives one."
-    )
-    hold: Line | None = Field(default=None, description="How long to hold, in words.")
-    repetitions: Line | None = Field(default=None, description="Repetitions, in words.")
-    cautions: list[Text] = Field(default_factory=list)
-    related: list[Slug] = Field(default_factory=list)
+    position: Annotated[Text, Doc("The starting position.")]
+    steps: Annotated[list[Text], NON_EMPTY]
     sources: Sources
+    aliases: list[Line] = field(default_factory=list)
+    hold_seconds: Annotated[
+        Annotated[int, Check("int", ge=0, le=600)] | None,
+        Doc("Seconds to hold, where the source gives one."),
+    ] = None
+    hold: Annotated[Line | None, Doc("How long to hold, in words.")] = None
+    repetitions: Annotated[Line | None, Doc("Repetitions, in words.")] = None
+    cautions: list[Text] = field(default_factory=list)
+    related: list[Slug] = field(default_factory=list)
 
 
-class RedFlag(Strict):
+@dataclass(frozen=True)
+class RedFlag(Model):
     """A symptom that means self-care should stop, with the care level it needs."""
 
     id: Slug
-    level: Literal["emergency", "urgent", "gp"]
-    title: Line = Field(description="The symptom, in plain words.")
-    aliases: list[Line] = Field(default_factory=list)
-    question: Line = Field(description="A yes/no question asked by `spasm check`.")
-    explain: Text = Field(description="Shown when the user answers '?'.")
-    evidence: list[Text] = Field(default_factory=list)
+    level: FlagLevel
+    title: Annotated[Line, Doc("The symptom, in plain words.")]
+    question: Annotated[Line, Doc("A yes/no question asked by `spasm check`.")]
+    explain: Annotated[Text, Doc("Shown when the user answers '?'.")]
     sources: Sources
+    aliases: list[Line] = field(default_factory=list)
+    evidence: list[Text] = field(default_factory=list)
 
 
-class CareLevel(Strict):
+@dataclass(frozen=True)
+class CareLevel(Model):
     """What to do at one care level. `{emergency}` and `{urgent}` are filled per region."""
 
     id: Level
@@ -125,24 +189,26 @@ class CareLevel(Strict):
     sources: Sources
 
 
-class Phone(Strict):
-    number: Annotated[str, StringConstraints(pattern=r"^[0-9 ]{2,16}$")]
-    label: Line = Field(description="Always names the country with the number.")
-    notes: list[Text] = Field(default_factory=list)
+@dataclass(frozen=True)
+class Phone(Model):
+    number: Annotated[str, Check(pattern=r"^[0-9 ]{2,16}$")]
+    label: Annotated[Line, Doc("Always names the country with the number.")]
+    notes: list[Text] = field(default_factory=list)
 
 
-class Region(Strict):
+@dataclass(frozen=True)
+class Region(Model):
     id: Slug
     name: Line
-    countries: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
-        default_factory=list, description="ISO 3166 codes read from the locale (en_GB -> GB)."
-    )
     emergency: Phone
-    urgent: Phone | None = Field(default=None, description="Urgent but not life-threatening.")
     sources: Sources
+    countries: Annotated[
+        list[Annotated[str, Check(pattern=r"^[A-Z]{2}$")]],
+        Doc("ISO 3166 codes read from the locale (en_GB -> GB)."),
+    ] = field(default_factory=list)
+    urgent: Annotated[Phone | None, Doc("Urgent but not life-threatening.")] = None
 
-    @model_validator(mode="after")
-    def _numbers_name_the_country(self) -> Region:
+    def __post_init__(self) -> None:
         # "111" is an emergency in New Zealand and NHS advice in England: a number is
         # never shown without the place it belongs to.
         for phone in (self.emergency, self.urgent):
@@ -154,37 +220,40 @@ class Region(Strict):
                 raise ValueError(
                     f"label {phone.label!r} must name the country ({self.name}) with the number"
                 )
-        return self
 
 
-class Fallback(Strict):
+@dataclass(frozen=True)
+class Fallback(Model):
     """Used when no region is known: never a bare number."""
 
     emergency: Line
     urgent: Line
 
 
-class Meta(Strict):
+@dataclass(frozen=True)
+class Meta(Model):
     title: Line
-    disclaimer: Line = Field(description="The one-line disclaimer that ends every advice view.")
-    doctor_pointer: Line = Field(description="The pointer to `spasm doctor`.")
-    medication_notice: Text = Field(description="No doses beyond: follow the label or ask.")
+    disclaimer: Annotated[Line, Doc("The one-line disclaimer that ends every advice view.")]
+    doctor_pointer: Annotated[Line, Doc("The pointer to `spasm doctor`.")]
+    medication_notice: Annotated[Text, Doc("No doses beyond: follow the label or ask.")]
     sources: Sources
 
 
-class Overview(Strict):
+@dataclass(frozen=True)
+class Overview(Model):
     id: Slug
     title: Line
     summary: Text
-    body: list[Text] = Field(min_length=1)
+    body: Annotated[list[Text], NON_EMPTY]
     sources: Sources
 
 
-Count = Annotated[int, Field(ge=0, le=100_000)]
-Severity = Annotated[int, Field(ge=0, le=10)]
+Count = Annotated[int, Check("int", ge=0, le=100_000)]
+Severity = Annotated[int, Check("int", ge=0, le=10)]
 
 
-class StartOption(Strict):
+@dataclass(frozen=True)
+class StartOption(Model):
     """One answer to "how did it start?" (`spasm check --started ID`)."""
 
     id: Slug
@@ -192,36 +261,38 @@ class StartOption(Strict):
     sources: Sources
 
 
-class ContextQuestion(Strict):
+@dataclass(frozen=True)
+class ContextQuestion(Model):
     """A question about the spasm itself, asked after the red-flag questions."""
 
     question: Line
-    explain: Text = Field(description="Shown when the user answers '?'.")
+    explain: Annotated[Text, Doc("Shown when the user answers '?'.")]
     sources: Sources
 
 
+@dataclass(frozen=True)
 class StartedQuestion(ContextQuestion):
-    options: list[StartOption] = Field(min_length=1)
+    options: Annotated[list[StartOption], NON_EMPTY]
 
 
-class TriageRule(Strict):
+@dataclass(frozen=True)
+class TriageRule(Model):
     """Raises a red flag from the context answers: every condition given must hold."""
 
     id: Slug
-    symptom: Slug = Field(description="The red-flag id raised; its level applies.")
-    days_at_least: Count | None = Field(default=None, description="Days since onset >= N.")
-    severity_at_least: Severity | None = Field(default=None, description="Severity >= N.")
-    daily_activities: bool | None = Field(
-        default=None, description="Holds when the daily-activities answer equals this."
-    )
-    replaces_question: bool = Field(
-        default=False,
-        description="The context questions answer this red flag, so its own question is not asked.",
-    )
+    symptom: Annotated[Slug, Doc("The red-flag id raised; its level applies.")]
     sources: Sources
+    days_at_least: Annotated[Count | None, Doc("Days since onset >= N.")] = None
+    severity_at_least: Annotated[Severity | None, Doc("Severity >= N.")] = None
+    daily_activities: Annotated[
+        Flag | None, Doc("Holds when the daily-activities answer equals this.")
+    ] = None
+    replaces_question: Annotated[
+        Flag,
+        Doc("The context questions answer this red flag, so its own question is not asked."),
+    ] = False
 
-    @model_validator(mode="after")
-    def _has_condition(self) -> TriageRule:
+    def __post_init__(self) -> None:
         if (
             self.days_at_least is None
             and self.severity_at_least is None
@@ -230,27 +301,25 @@ class TriageRule(Strict):
             raise ValueError(
                 "a rule needs a condition: days_at_least, severity_at_least or daily_activities"
             )
-        return self
 
 
-class Triage(Strict):
+@dataclass(frozen=True)
+class Triage(Model):
     """`spasm check`: the context questions and the rules derived from their answers."""
 
     started: StartedQuestion
     days: ContextQuestion
     severity: ContextQuestion
     daily_activities: ContextQuestion
-    rules: list[TriageRule] = Field(default_factory=list)
+    rules: list[TriageRule] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Triage:
+    def __post_init__(self) -> None:
         for what, ids in (
             ("option", [option.id for option in self.started.options]),
             ("rule", [rule.id for rule in self.rules]),
         ):
             if len(set(ids)) != len(ids):
                 raise ValueError(f"{what} ids must be unique")
-        return self
 
     def references(self) -> Iterator[tuple[tuple[int | str, ...], str, str]]:
         """(location, id, table) for every id this section points at."""
@@ -258,53 +327,56 @@ class Triage(Strict):
             yield ("triage", "rules", index, "symptom"), rule.symptom, "red_flags"
 
 
-class PlanStep(Strict):
-    text: Text = Field(description="The step in a few words of its own.")
-    entry: Slug | None = Field(default=None, description="The entry that explains it.")
+@dataclass(frozen=True)
+class PlanStep(Model):
+    text: Annotated[Text, Doc("The step in a few words of its own.")]
     sources: Sources
+    entry: Annotated[Slug | None, Doc("The entry that explains it.")] = None
 
 
-class PlanPhase(Strict):
+@dataclass(frozen=True)
+class PlanPhase(Model):
     id: Slug
     title: Line
-    from_day: Count = Field(description="The first day (0 = the day it started).")
-    intro: Text | None = None
-    steps: list[PlanStep] = Field(min_length=1)
+    from_day: Annotated[Count, Doc("The first day (0 = the day it started).")]
+    steps: Annotated[list[PlanStep], NON_EMPTY]
     sources: Sources
+    intro: Text | None = None
 
 
-class CauseAdvice(Strict):
+@dataclass(frozen=True)
+class CauseAdvice(Model):
     """Advice for the likely trigger: a `triage.started` option and entries to read."""
 
     started: Slug
+    sources: Sources
     text: Text | None = None
-    entries: list[Slug] = Field(default_factory=list)
+    entries: list[Slug] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GetHelp(Model):
+    level: FlagLevel
+    text: Annotated[Text, Doc("May use `{emergency}` and `{urgent}`.")]
     sources: Sources
 
 
-class GetHelp(Strict):
-    level: Literal["emergency", "urgent", "gp"]
-    text: Text = Field(description="May use `{emergency}` and `{urgent}`.")
-    sources: Sources
-
-
-class Plan(Strict):
+@dataclass(frozen=True)
+class Plan(Model):
     """`spasm plan`: phases of self-care, cause advice, prevention, when to get help."""
 
-    phases: list[PlanPhase] = Field(min_length=1)
-    causes: list[CauseAdvice] = Field(default_factory=list)
-    prevention: list[Slug] = Field(default_factory=list, description="Prevention entry ids.")
-    get_help: list[GetHelp] = Field(min_length=1)
+    phases: Annotated[list[PlanPhase], NON_EMPTY]
+    get_help: Annotated[list[GetHelp], NON_EMPTY]
+    causes: list[CauseAdvice] = field(default_factory=list)
+    prevention: Annotated[list[Slug], Doc("Prevention entry ids.")] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _phases_in_order(self) -> Plan:
+    def __post_init__(self) -> None:
         days = [phase.from_day for phase in self.phases]
-        if days[0] != 0 or days != sorted(set(days)):
+        if days and (days[0] != 0 or days != sorted(set(days))):
             raise ValueError("phases start at from_day 0 and go up strictly")
         ids = [phase.id for phase in self.phases]
         if len(set(ids)) != len(ids):
             raise ValueError("phase ids must be unique")
-        return self
 
     def references(self) -> Iterator[tuple[tuple[int | str, ...], str, str]]:
         """(location, id, table) for every id this section points at."""
@@ -320,20 +392,21 @@ class Plan(Strict):
             yield ("plan", "prevention", index), entry, "prevention"
 
 
-class KnowledgeBaseFile(Strict):
+@dataclass(frozen=True)
+class KnowledgeBaseFile(Model):
     """One YAML file: any subset of the sections. Files are merged into one base."""
 
     meta: Meta | None = None
-    overview: list[Overview] = Field(default_factory=list)
-    causes: list[Entry] = Field(default_factory=list)
-    remedies: list[Entry] = Field(default_factory=list)
-    lifestyle: list[Entry] = Field(default_factory=list)
-    prevention: list[Entry] = Field(default_factory=list)
-    faq: list[Entry] = Field(default_factory=list)
-    exercises: list[Exercise] = Field(default_factory=list)
-    red_flags: list[RedFlag] = Field(default_factory=list)
-    care_levels: list[CareLevel] = Field(default_factory=list)
-    regions: list[Region] = Field(default_factory=list)
+    overview: list[Overview] = field(default_factory=list)
+    causes: list[Entry] = field(default_factory=list)
+    remedies: list[Entry] = field(default_factory=list)
+    lifestyle: list[Entry] = field(default_factory=list)
+    prevention: list[Entry] = field(default_factory=list)
+    faq: list[Entry] = field(default_factory=list)
+    exercises: list[Exercise] = field(default_factory=list)
+    red_flags: list[RedFlag] = field(default_factory=list)
+    care_levels: list[CareLevel] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
     fallback: Fallback | None = None
     triage: Triage | None = None
     plan: Plan | None = None
@@ -362,3 +435,16 @@ ENTRY_SECTIONS: tuple[str, ...] = tuple(
     for name in LIST_SECTIONS
     if name not in ("overview", "red_flags", "care_levels", "regions")
 )
+
+
+@cache
+def validator() -> TypeAdapter[KnowledgeBaseFile]:
+    """pydantic's validator for one file, built on first use (it costs tens of ms)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(KnowledgeBaseFile)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a knowledge-base file (`spasm kb schema`)."""
+    return validator().json_schema()

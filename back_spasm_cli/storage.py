@@ -1,36 +1,57 @@
 """SQLite files in the user's directories, with named, ordered migrations.
 
-Every database spasm keeps (the validated knowledge-base cache and the search index now,
-the symptom diary later) opens through `connect`, which applies the migrations that the
-file has not yet seen and records progress in `PRAGMA user_version`.
+Two kinds of file open through here:
+- caches (the validated knowledge base, the search index): disposable, rebuilt when
+  damaged, and skipped when they cannot be written;
+- the private database (`private_db`): the user's own records (saved check answers,
+  guided sessions, the pain diary) in one file under the data directory, mode 0600. It is
+  never rebuilt or overwritten: a damaged or newer file is reported and left as it is.
+
+`connect` applies the migrations a file has not yet seen and records progress in
+`PRAGMA user_version`.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from back_spasm_cli import paths
+from back_spasm_cli.errors import SpasmError
+
 Migration = Callable[[sqlite3.Connection], None]
+
+
+class NewerDatabase(Exception):
+    """The file was written by a newer spasm: this one does not know its tables."""
+
+    def __init__(self, path: Path | str, version: int, known: int) -> None:
+        super().__init__(f"{path}: schema version {version} is newer than this spasm knows")
+        self.path, self.version, self.known = path, version, known
 
 
 def connect(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
     """Open (creating if need be) the database at `path` and bring it up to date.
 
-    Raises OSError or sqlite3.Error when the place cannot be written; callers that only
-    cache decide for themselves to carry on without it.
+    Raises OSError or sqlite3.Error when the place cannot be written, NewerDatabase for a
+    file from a newer spasm; callers that only cache decide for themselves to carry on
+    without it.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     conn = sqlite3.connect(path, timeout=5.0)
     try:
-        migrate(conn, migrations)
+        migrate(conn, migrations, path)
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
+def migrate(
+    conn: sqlite3.Connection, migrations: Sequence[Migration], path: Path | str = "database"
+) -> int:
     """Apply the migrations after the file's recorded version; return the new version.
 
     Each migration and its version bump commit together or not at all (schema changes
@@ -39,9 +60,7 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
     """
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version > len(migrations):
-        raise sqlite3.DatabaseError(
-            f"{version=} is newer than this spasm knows ({len(migrations)}); upgrade spasm"
-        )
+        raise NewerDatabase(path, int(version), len(migrations))
     if version == len(migrations):
         return int(version)
     previous = conn.isolation_level
@@ -61,3 +80,70 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
     finally:
         conn.isolation_level = previous
     return len(migrations)
+
+
+# --------------------------------------------------------------------------- private data
+
+
+def m001_checks(conn: sqlite3.Connection) -> None:
+    """Saved `spasm check` answers and verdicts (reused by `spasm plan`)."""
+    conn.execute(
+        "CREATE TABLE checks ("
+        " id INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL,"  # ISO 8601, UTC, e.g. 2026-11-24T08:30:00+00:00
+        " answers TEXT NOT NULL,"  # JSON: the answers as `spasm check --format json` has them
+        " level TEXT NOT NULL,"  # the care level: self-care, gp, urgent, emergency
+        " verdict TEXT NOT NULL"  # JSON: the verdict (level, reasons, unsure)
+        ")"
+    )
+
+
+#: The private database's schema, in order; each step is named for what it adds.
+PRIVATE_MIGRATIONS: tuple[Migration, ...] = (m001_checks,)
+
+
+class PrivateDataError(SpasmError):
+    """The private database cannot be used; nothing in it was changed."""
+
+
+def private_db_path() -> Path:
+    return paths.data_dir() / "spasm.sqlite3"
+
+
+def private_db(path: Path | None = None) -> sqlite3.Connection:
+    """Open the private database (creating it, mode 0600, in a 0700 folder).
+
+    WAL lets readers go on while one process writes; the busy timeout makes concurrent
+    writers wait their turn instead of failing.
+    """
+    path = path or private_db_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as err:
+        raise PrivateDataError(f"cannot create {path}: {err.strerror}") from None
+    try:
+        conn = sqlite3.connect(path, timeout=10.0)
+    except sqlite3.Error as err:
+        raise PrivateDataError(f"cannot open {path}: {err}") from None
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn, PRIVATE_MIGRATIONS, path)
+    except NewerDatabase as err:
+        conn.close()
+        raise PrivateDataError(
+            f"{path} was written by a newer spasm (schema {err.version}; this one knows"
+            f" {err.known}): upgrade spasm. The file was not changed."
+        ) from None
+    except sqlite3.DatabaseError as err:
+        conn.close()
+        raise PrivateDataError(
+            f"{path} is damaged or not a spasm database ({err}); it was not changed."
+            " Move it aside to start afresh."
+        ) from None
+    return conn

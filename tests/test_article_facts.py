@@ -693,7 +693,7 @@ def test_no_sentence_copied_from_the_article(content: Any) -> None:
     size = MAX_SHARED_WORDS + 1
     shingles = {tuple(article[i : i + size]) for i in range(len(article) - size + 1)}
     copied = []
-    for text in _strings(content.model_dump(mode="json")):
+    for text in _strings(content.to_data()):
         pieces = [fold(text)]
         for allowed in ALLOWED_RUNS:
             pieces = [part for piece in pieces for part in piece.split(allowed)]
@@ -708,7 +708,7 @@ def test_no_sentence_copied_from_the_article(content: Any) -> None:
 
 
 def test_no_medicine_doses(content: Any) -> None:
-    for text in _strings(content.model_dump(mode="json")):
+    for text in _strings(content.to_data()):
         assert not re.search(r"\d\s*(mg|milligram|ml|tablets?)\b", text, re.I), text
     medication = next(r for r in content.remedies if r.id == "medication")
     shown = fold(_join(medication, ENTRY_FIELDS))

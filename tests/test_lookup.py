@@ -256,16 +256,27 @@ def test_the_main_commands_exist() -> None:
         "remedies",
         "remedy",
         "prevent",
-        "prevention",
         "lifestyle",
         "faq",
         "exercises",
         "doctor",
-        "red-flags",
         "about",
         "kb",
     ):
         assert (name,) in names
+
+
+@pytest.mark.parametrize(
+    ("alias", "first_line"),
+    [
+        ("prevention", "Maintain a healthy weight"),
+        ("red-flags", "Urgent: get medical advice today"),
+    ],
+)
+def test_command_aliases_run_their_command(invoke: Invoke, alias: str, first_line: str) -> None:
+    result = invoke(alias, "--format", "plain")
+    assert result.exit_code == 0, result
+    assert first_line in result.stdout
 
 
 @pytest.mark.parametrize("width", [20, 30, 80, 300])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from back_spasm_cli import kb, storage, viewcache
+from back_spasm_cli import kb, storage
 
 
 def m001_notes(conn: sqlite3.Connection) -> None:
@@ -67,15 +67,14 @@ def test_a_failed_step_leaves_nothing_half_made(tmp_path: Path) -> None:
 def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     storage.connect(path, (m001_notes, m002_when)).close()
-    with pytest.raises(sqlite3.DatabaseError, match="newer than this spasm knows"):
+    with pytest.raises(storage.NewerDatabase, match="newer than this spasm knows"):
         storage.connect(path, (m001_notes,))
 
 
-@pytest.mark.parametrize(
-    ("path_of", "migrations"),
-    [(kb.cache_path, kb.CACHE_MIGRATIONS), (viewcache.cache_path, viewcache.MIGRATIONS)],
-)
-def test_the_caches_migrate_from_blank(path_of: object, migrations: tuple[object, ...]) -> None:
-    path = path_of()  # type: ignore[operator]
-    storage.connect(path, migrations).close()  # type: ignore[arg-type]
-    assert version(path) == len(migrations)
+def test_the_snapshot_cache_migrates_from_blank() -> None:
+    path = kb.cache_path()
+    storage.connect(path, kb.CACHE_MIGRATIONS).close()
+    assert version(path) == 2
+    with sqlite3.connect(path) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(snapshots)")]
+    assert columns == ["fingerprint", "created", "digest", "payload"]

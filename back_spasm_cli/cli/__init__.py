@@ -1,25 +1,24 @@
 """The `spasm` command: parse, call the core, render. Nothing here decides advice.
 
 Commands live in sibling modules (lookup, kb, search, triage) and register with
-`@command()`. Each is built only when it runs (or when help lists it): Typer otherwise
-builds every command on every start, which cost more than the rest of a lookup (Click's
-"lazily loading subcommands" pattern). Expected failures (SpasmError) become one message
-on stderr and a documented exit code; Ctrl-C exits 130 and a closed pipe ends quietly,
-never with a traceback.
+`@command()`. `run()` is the one place that turns what can go wrong into a message and
+a documented exit code: expected failures (SpasmError), usage errors, Ctrl-C (130), a
+reader that has gone (0) and output that cannot be written (74), never a traceback.
 """
 
-import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
 from back_spasm_cli import __version__
+from back_spasm_cli.cli import streams
 from back_spasm_cli.cli.state import AppState, FormatOpt, RegionOpt, report
-from back_spasm_cli.errors import ExitCode, SpasmError
+from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 
 if TYPE_CHECKING:
     from back_spasm_cli.document import Document
@@ -27,74 +26,55 @@ if TYPE_CHECKING:
     from back_spasm_cli.regions import Numbers
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: name -> (a one-command Typer app, or a group such as `kb`; hidden from help?)
-_COMMANDS: dict[str, tuple[typer.Typer, bool]] = {}
-_BUILT: dict[str, Any] = {}
-_GROUPS: set[str] = set()
+#: Longest argument accepted: far above any name or question, far below what would
+#: take seconds to match or flood the screen when echoed.
+MAX_ARGUMENT = 1000
+
+#: Other words people type for a command: the alias -> the command it runs.
+COMMAND_ALIASES: dict[str, str] = {
+    "prevention": "prevent",
+    "red-flags": "doctor",
+}
 
 
-def command(name: str | None = None, *, hidden: bool = False) -> Callable[[F], F]:
-    """Register a top-level command, to be built when it is first needed."""
+class _Stop(BaseException):
+    """Carries an exception past Typer's own handling (which would turn Ctrl-C into a
+    silent exit and a closed pipe into exit 1) to `run()`, which decides."""
 
-    def register(func: F) -> F:
-        command_name = name or func.__name__.replace("_", "-")
-        single = typer.Typer(rich_markup_mode=None, add_completion=False)
-        single.command(command_name)(func)
-        _COMMANDS[command_name] = (single, hidden)
-        return func
-
-    return register
-
-
-def group(name: str, sub_app: typer.Typer) -> None:
-    """Register a command group (`spasm kb ...`), built when first needed."""
-    _COMMANDS[name] = (sub_app, False)
-    _GROUPS.add(name)
+    def __init__(self, original: BaseException) -> None:
+        self.original = original
 
 
 class SpasmGroup(TyperGroup):
-    """Builds commands on demand, and turns expected errors and Ctrl-C into a message and
-    an exit code (also in tests)."""
+    """The root group: resolves command aliases, and is the one place that turns what can
+    go wrong into a message and an exit code (in tests too, which call `main`)."""
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
-        lazy = [name for name in _COMMANDS if name not in self.commands]
-        lazy.sort(key=lambda name: name in _GROUPS)  # commands first, then groups (kb)
-        return [*super().list_commands(ctx), *lazy]
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return super().get_command(ctx, COMMAND_ALIASES.get(cmd_name, cmd_name))
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
-        found = super().get_command(ctx, cmd_name)
-        if found is not None or cmd_name not in _COMMANDS:
-            return found
-        if cmd_name not in _BUILT:
-            import typer.main
-
-            sub_app, hidden = _COMMANDS[cmd_name]
-            built = typer.main.get_command(sub_app)
-            built.name = cmd_name
-            built.hidden = hidden
-            _BUILT[cmd_name] = built
-        return _BUILT[cmd_name]
-
-    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except SpasmError as err:
-            report(err)
-            raise typer.Exit(int(err.exit_code)) from None
-        except KeyboardInterrupt:
-            sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except BrokenPipeError:
-            # The reader (e.g. `head`) has gone: stop quietly with success, and point
-            # stdout at devnull so the interpreter's final flush does not fail again.
-            _silence_stdout()
-            raise typer.Exit(int(ExitCode.OK)) from None
+        except (SpasmError, KeyboardInterrupt, OSError, typer.Abort) as err:
+            raise _Stop(err) from None
 
-
-def _silence_stdout() -> None:
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = _guarded(
+            list(sys.argv[1:] if args is None else args),
+            lambda argv: super(SpasmGroup, self).main(
+                argv, prog_name, complete_var, standalone_mode=False, **extra
+            ),
+        )
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
 app = typer.Typer(
@@ -107,8 +87,24 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Exit codes: 0 found, 1 not found, 2 usage error or invalid knowledge base,"
-    " 70 internal error (a bug: please report it), 130 interrupted.",
+    " 70 internal error (a bug: please report it), 74 output could not be written,"
+    " 130 interrupted.",
 )
+
+
+def command(name: str | None = None, *, hidden: bool = False) -> Callable[[F], F]:
+    """Register a top-level command."""
+
+    def register(func: F) -> F:
+        app.command(name or func.__name__.replace("_", "-"), hidden=hidden)(func)
+        return func
+
+    return register
+
+
+def group(name: str, sub_app: typer.Typer) -> None:
+    """Register a command group (`spasm kb ...`)."""
+    app.add_typer(sub_app, name=name)
 
 
 def _version(value: bool) -> None:
@@ -141,11 +137,11 @@ def root(
     state = AppState(kb_path=kb, fmt=fmt, region=region)
     ctx.obj = state
     if ctx.invoked_subcommand is None:
-        state.show_view(("overview",), _overview)
+        state.show_view(_overview)
 
 
 def _overview(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-    from back_spasm_cli import views  # only when the view is not stored yet
+    from back_spasm_cli import views
 
     return views.overview(knowledge, numbers)
 
@@ -153,34 +149,81 @@ def _overview(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
 # Register the command groups (each module adds its commands to `app`).
 from back_spasm_cli.cli import kb_commands, lookup, search_commands, triage_commands  # noqa: E402
 
-__all__ = ["app", "kb_commands", "lookup", "main", "search_commands", "triage_commands"]
+__all__ = ["app", "kb_commands", "lookup", "run", "search_commands", "triage_commands"]
 
 
-def main() -> None:
-    """Console-script entry point."""
-    _tolerant_streams()
+def run(argv: list[str] | None = None) -> int:
+    """Run `spasm` with `argv` (default: the command line); return the exit code."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return int(app(args=argv, prog_name="spasm", standalone_mode=False))
+
+
+def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
     try:
-        app(prog_name="spasm")
-    except KeyboardInterrupt:
-        sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except BrokenPipeError:
-        _silence_stdout()
-        sys.exit(int(ExitCode.OK))
+        streams.prepare()
+        too_long = next((arg for arg in args if len(arg) > MAX_ARGUMENT), None)
+        if too_long is not None:
+            raise UsageError(
+                f"an argument of {len(too_long):,} characters is too long"
+                f" (at most {MAX_ARGUMENT:,})"
+            )
+        try:
+            code = _exit_code(invoke, args)
+        except _Stop as stop:
+            raise stop.original from None
+        streams.flush_stdout()
+        return code
+    except SpasmError as err:
+        report(err)
+        return int(err.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        return _interrupted()
+    except OSError as err:
+        if streams.is_reader_gone(err):
+            streams.silence_stdout()
+            return int(ExitCode.OK)
+        return streams.cannot_write(err)
     except Exception as err:  # a bug: say so plainly, without a traceback
+        from back_spasm_cli.render.text import clean
+
         sys.stderr.write(
-            f"spasm: internal error ({type(err).__name__}: {err}); please report it."
-            " Set SPASM_DEBUG=1 to see the traceback.\n"
+            f"spasm: internal error ({type(err).__name__}: {clean(str(err))}); please report"
+            " it. Set SPASM_DEBUG=1 to see the traceback.\n"
         )
         if os.environ.get("SPASM_DEBUG"):
             raise
-        sys.exit(int(ExitCode.INTERNAL))
+        return int(ExitCode.INTERNAL)
 
 
-def _tolerant_streams() -> None:
-    """Never die on an encoding the terminal cannot show (LANG=C, odd consoles)."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(ValueError, OSError):
-                reconfigure(errors="replace")
+def _exit_code(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
+    try:
+        result = invoke(args)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except Exception as err:
+        show = getattr(err, "show", None)
+        if show is None or not hasattr(err, "exit_code"):
+            raise
+        show()  # a usage error: Click's message, e.g. "No such command 'remdy'. Did you mean …"
+        return int(err.exit_code)
+    return result if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _interrupted() -> int:
+    """Ctrl-C: exit 130 and say that nothing was saved, unless something already was."""
+    from back_spasm_cli.cli.state import completed_writes
+
+    written = completed_writes()
+    try:
+        if written:
+            sys.stderr.write(f"\nspasm: interrupted; already written: {', '.join(written)}\n")
+        else:
+            sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
+    except (OSError, ValueError):
+        pass
+    return int(ExitCode.OK) if written else int(ExitCode.INTERRUPTED)
+
+
+def main() -> None:
+    """Entry point for `python -m back_spasm_cli` and tests: exits with run()'s code."""
+    sys.exit(run())

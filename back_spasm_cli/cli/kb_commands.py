@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from back_spasm_cli.cli import group
-from back_spasm_cli.cli.state import FormatOpt, state_of
+from back_spasm_cli.cli.state import output_options, state_of
 
 kb_app = typer.Typer(
     help="Check a knowledge base, or print its JSON Schema.",
@@ -17,6 +17,7 @@ group("kb", kb_app)
 
 
 @kb_app.command()
+@output_options(region=False)
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -26,7 +27,6 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOpt = None,
 ) -> None:
     """Validate a knowledge base: 'valid' with counts (exit 0), or every error (exit 2)."""
     from back_spasm_cli import kb, views
@@ -49,12 +49,12 @@ def validate(
             "red_flag_levels": levels,
         },
     )
-    state.show(document, fmt)
+    state.show(document)
 
 
 @kb_app.command()
 def schema() -> None:
     """Print the JSON Schema of a knowledge-base file (for editors: yaml-language-server)."""
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.schema import json_schema
 
-    typer.echo(json.dumps(KnowledgeBaseFile.model_json_schema(), indent=2))
+    typer.echo(json.dumps(json_schema(), indent=2))

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from back_spasm_cli.cli import command
-from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
+from back_spasm_cli.cli.state import output_options, state_of
 
 if TYPE_CHECKING:
     from back_spasm_cli.document import Document
@@ -25,8 +25,6 @@ def _show_kind(
     ctx: typer.Context,
     kind_name: str,
     words: list[str] | None,
-    fmt: str | None,
-    region: str | None,
     *,
     summaries_when_empty: bool = False,
 ) -> None:
@@ -45,86 +43,73 @@ def _show_kind(
         match = lookup.resolve(items, words, kind.name)
         return views.entries(knowledge, numbers, kind, [match])
 
-    request = (kind_name, summaries_when_empty, " ".join(words or ()).casefold().split())
-    state_of(ctx).show_view(request, build, fmt, region)
+    state_of(ctx).show_view(build)
 
 
 @command()
-def causes(
-    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
-) -> None:
+@output_options()
+def causes(ctx: typer.Context, name: NamesArg = None) -> None:
     """What can set off a back spasm: every cause, or the one you name."""
-    _show_kind(ctx, "cause", name, fmt, region)
+    _show_kind(ctx, "cause", name)
 
 
 @command()
-def remedies(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
+@output_options()
+def remedies(ctx: typer.Context) -> None:
     """Every remedy with its one-line summary."""
-    _show_kind(ctx, "remedy", None, fmt, region, summaries_when_empty=True)
+    _show_kind(ctx, "remedy", None, summaries_when_empty=True)
 
 
 @command()
+@output_options()
 def remedy(
     ctx: typer.Context,
     name: Annotated[
         list[str],
         typer.Argument(help="e.g. heat, ice, stretching, massage, meds, physio."),
     ],
-    fmt: FormatOpt = None,
-    region: RegionOpt = None,
 ) -> None:
     """One remedy in full: how to, how long, cautions, evidence, related entries, sources."""
-    _show_kind(ctx, "remedy", name, fmt, region)
+    _show_kind(ctx, "remedy", name)
 
 
 @command()
-def prevent(
-    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
-) -> None:
+@output_options()
+def prevent(ctx: typer.Context, name: NamesArg = None) -> None:
     """Habits that make spasms less likely: all of them, or the one you name."""
-    _show_kind(ctx, "prevention", name, fmt, region)
-
-
-@command("prevention", hidden=True)
-def prevention(
-    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
-) -> None:
-    """Same as `spasm prevent`."""
-    _show_kind(ctx, "prevention", name, fmt, region)
+    _show_kind(ctx, "prevention", name)
 
 
 @command()
-def lifestyle(
-    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
-) -> None:
+@output_options()
+def lifestyle(ctx: typer.Context, name: NamesArg = None) -> None:
     """Day-to-day changes: hydration, nutrition, ergonomics, stress management."""
-    _show_kind(ctx, "lifestyle", name, fmt, region)
+    _show_kind(ctx, "lifestyle", name)
 
 
 @command()
+@output_options()
 def faq(
     ctx: typer.Context,
     question: Annotated[
         list[str] | None,
         typer.Argument(help="A question id or a few of its words.", show_default=False),
     ] = None,
-    fmt: FormatOpt = None,
-    region: RegionOpt = None,
 ) -> None:
     """Common questions: how long spasms last, when to get help, prevention."""
-    _show_kind(ctx, "faq", question, fmt, region)
+    _show_kind(ctx, "faq", question)
 
 
 @command()
-def exercises(
-    ctx: typer.Context, name: NamesArg = None, fmt: FormatOpt = None, region: RegionOpt = None
-) -> None:
+@output_options()
+def exercises(ctx: typer.Context, name: NamesArg = None) -> None:
     """Guided exercises with their holds and repetitions."""
-    _show_kind(ctx, "exercise", name, fmt, region)
+    _show_kind(ctx, "exercise", name)
 
 
 @command()
-def doctor(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
+@output_options()
+def doctor(ctx: typer.Context) -> None:
     """When to get help: the red flags by urgency, and the numbers to call."""
 
     def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
@@ -132,19 +117,14 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) 
 
         return views.doctor(knowledge, numbers)
 
-    state_of(ctx).show_view(("doctor",), build, fmt, region)
-
-
-@command("red-flags", hidden=True)
-def red_flags(ctx: typer.Context, fmt: FormatOpt = None, region: RegionOpt = None) -> None:
-    """Same as `spasm doctor`."""
-    doctor(ctx, fmt, region)
+    state_of(ctx).show_view(build)
 
 
 @command()
-def about(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+@output_options(region=False)
+def about(ctx: typer.Context) -> None:
     """Version, where the knowledge base is, its counts and sources, the disclaimer."""
     from back_spasm_cli import views
 
     state = state_of(ctx)
-    state.show(views.about(state.kb()), fmt)
+    state.show(views.about(state.kb()))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 import typer
 
 from back_spasm_cli.cli import command
-from back_spasm_cli.cli.state import FormatOpt, RegionOpt, state_of
+from back_spasm_cli.cli.state import output_options, state_of
 
 #: The kinds `--kind` accepts: the names in kinds.KINDS (a test keeps them equal).
 KindName = Literal["cause", "remedy", "prevention", "lifestyle", "faq", "red-flag", "exercise"]
@@ -25,6 +25,7 @@ def _progress() -> AbstractContextManager[object]:
 
 
 @command()
+@output_options()
 def search(
     ctx: typer.Context,
     query: Annotated[
@@ -38,8 +39,6 @@ def search(
         KindName | None,
         typer.Option("--kind", "-k", help="Only entries of this kind.", show_default=False),
     ] = None,
-    fmt: FormatOpt = None,
-    region: RegionOpt = None,
 ) -> None:
     """Search every entry, best match first, matched words marked «like this».
 
@@ -56,13 +55,14 @@ def search(
             " ".join(query),
             limit=limit,
             kind=kind,
-            region=region or state.region,
+            region=state.region,
             kb_path=state.kb_path,
         )
-    state.show(document, fmt)
+    state.show(document)
 
 
 @command()
+@output_options()
 def ask(
     ctx: typer.Context,
     question: Annotated[
@@ -72,8 +72,6 @@ def ask(
             show_default=False,
         ),
     ],
-    fmt: FormatOpt = None,
-    region: RegionOpt = None,
 ) -> None:
     """Answer a question: the best entry in full, then related ones. Red flags come first."""
     from back_spasm_cli import answers
@@ -81,7 +79,7 @@ def ask(
 
     state = state_of(ctx)
     knowledge = state.kb()
-    numbers = state.numbers(knowledge, region)
+    numbers = state.numbers(knowledge)
     with engine.open_index(knowledge=knowledge) as index:
         document = answers.ask_answer(index, knowledge, numbers, " ".join(question))
-    state.show(document, fmt)
+    state.show(document)

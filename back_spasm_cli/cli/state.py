@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -37,6 +39,58 @@ RegionOpt = Annotated[
 ]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_options(*, region: bool = True) -> Callable[[F], F]:
+    """Give a command the shared `--format` (and `--region`) options, declared here once.
+
+    They may also come before the command (`spasm --format json remedy heat`); given after
+    it, they win. The command reads them from the AppState, never as parameters.
+    """
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func)
+        extra = [
+            inspect.Parameter(
+                "fmt", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOpt
+            )
+        ]
+        if region:
+            extra.append(
+                inspect.Parameter(
+                    "region", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=RegionOpt
+                )
+            )
+
+        # The command's own `ctx: typer.Context` parameter (Typer fills in one only).
+        names = list(signature.parameters)
+        ctx_name = next(
+            name for name, p in signature.parameters.items() if p.annotation is typer.Context
+        )
+
+        @functools.wraps(func)
+        def command(
+            *args: Any, fmt: str | None = None, region: str | None = None, **kw: Any
+        ) -> Any:
+            ctx = kw[ctx_name] if ctx_name in kw else args[names.index(ctx_name)]
+            state = state_of(ctx)
+            state.fmt = fmt or state.fmt
+            state.region = region or state.region
+            return func(*args, **kw)
+
+        command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), *extra]
+        )
+        command.__annotations__ = {
+            **func.__annotations__,
+            **{parameter.name: parameter.annotation for parameter in extra},
+        }
+        return command  # type: ignore[return-value]
+
+    return decorate
+
+
 class AppState:
     """Global options, and the knowledge base loaded once, on first use."""
 
@@ -55,47 +109,24 @@ class AppState:
             self._kb = kb.load(self.kb_path)
         return self._kb
 
-    def numbers(self, knowledge: KnowledgeBase, region: str | None = None) -> Numbers:
+    def numbers(self, knowledge: KnowledgeBase) -> Numbers:
         from back_spasm_cli import regions
 
-        chosen = regions.resolve(knowledge.content, region or self.region)
+        chosen = regions.resolve(knowledge.content, self.region)
         return regions.numbers(knowledge.content, chosen)
 
-    def show_view(
-        self,
-        request: tuple[object, ...],
-        build: Callable[[KnowledgeBase, Numbers], Document],
-        fmt: str | None = None,
-        region: str | None = None,
-    ) -> None:
-        """Show a lookup view, from the view cache when this exact view was built before.
+    def show_view(self, build: Callable[[KnowledgeBase, Numbers], Document]) -> None:
+        """Build a view from the knowledge base and the region's numbers, and show it."""
+        knowledge = self.kb()
+        self.show(build(knowledge, self.numbers(knowledge)))
 
-        `request` names the view (command and words); the base's hash, the region asked
-        for and the locale's country complete the key, as the view depends on them too.
-        """
-        from back_spasm_cli import kb, regions, viewcache
-
-        region = region or self.region
-        fingerprint = kb.fingerprint(self.kb_path)
-        view_key = viewcache.key(
-            fingerprint, (*request, self.kb_path, region, regions.country_from_locale())
-        )
-        document = viewcache.get(view_key)
-        if document is None:
-            knowledge = self.kb()
-            document = build(knowledge, self.numbers(knowledge, region))
-            # Store it only under the files it was built from: if they changed between
-            # the two reads, the key describes other files and the view must not be kept.
-            if knowledge.fingerprint == fingerprint:
-                viewcache.put(view_key, document)
-        self.show(document, fmt)
-
-    def show(self, document: Document, fmt: str | None = None) -> None:
+    def show(self, document: Document) -> None:
         from back_spasm_cli.render import choose_format, render
+        from back_spasm_cli.render.text import clean
 
-        for notice in document.notices:
-            sys.stderr.write(f"spasm: {notice}\n")
-        render(document, choose_format(fmt or self.fmt, sys.stdout), sys.stdout)
+        for notice in (*(self._kb.notices if self._kb else ()), *document.notices):
+            sys.stderr.write(f"spasm: {clean(notice)}\n")
+        render(document, choose_format(self.fmt, sys.stdout), sys.stdout)
 
 
 def state_of(ctx: typer.Context) -> AppState:
@@ -109,3 +140,17 @@ def report(err: SpasmError) -> None:
 
     lines = [f"spasm: {clean(err.message)}"] + [f"  {clean(d)}" for d in err.details]
     sys.stderr.write("\n".join(lines) + "\n")
+
+
+_WRITTEN: list[str] = []
+
+
+def wrote(path: str) -> None:
+    """Record a file the command has finished writing (an interrupt after it is no loss)."""
+    from back_spasm_cli.render.text import clean
+
+    _WRITTEN.append(clean(path))
+
+
+def completed_writes() -> tuple[str, ...]:
+    return tuple(_WRITTEN)

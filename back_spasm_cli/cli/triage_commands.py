@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from back_spasm_cli.cli import command
-from back_spasm_cli.cli.state import AppState, FormatOpt, RegionOpt, state_of
+from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
+from back_spasm_cli.render.text import clean
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -262,6 +263,7 @@ def _answers(
 
 
 @command()
+@output_options()
 def check(
     ctx: typer.Context,
     has: HasOpt = None,
@@ -270,8 +272,6 @@ def check(
     days: DaysOpt = None,
     severity: SeverityOpt = None,
     daily_activities: DailyOpt = None,
-    region: RegionOpt = None,
-    fmt: FormatOpt = None,
 ) -> None:
     """Red-flag questions first, then a care level and the reasons for it.
 
@@ -283,13 +283,14 @@ def check(
     state = state_of(ctx)
     knowledge = state.kb()
     engine.require(knowledge.content)
-    numbers = state.numbers(knowledge, region)
+    numbers = state.numbers(knowledge)
     answers = _answers(state, has, no_others, started, days, severity, daily_activities)
     outcome = engine.evaluate(knowledge.content, answers)
-    state.show(engine.check_document(knowledge, numbers, outcome, answers), fmt)
+    state.show(engine.check_document(knowledge, numbers, outcome, answers))
 
 
 @command()
+@output_options()
 def plan(
     ctx: typer.Context,
     has: HasOpt = None,
@@ -310,8 +311,6 @@ def plan(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
-    region: RegionOpt = None,
-    fmt: FormatOpt = None,
 ) -> None:
     """A personal, phased self-care plan, built from the same questions as `spasm check`.
 
@@ -325,16 +324,17 @@ def plan(
     state = state_of(ctx)
     knowledge = state.kb()
     planner.require(knowledge.content)
-    numbers = state.numbers(knowledge, region)
+    numbers = state.numbers(knowledge)
     handout_fmt = planner.check_target(output, force=force) if output is not None else None
     answers = _answers(state, has, no_others, started, days, severity, daily_activities)
     outcome = engine.evaluate(knowledge.content, answers)
     document = planner.build(knowledge, numbers, outcome, answers)
-    state.show(document, fmt)
+    state.show(document)
     if output is not None and handout_fmt is not None:
         today = datetime.date.today().isoformat()
         text = planner.render_handout(
             planner.handout(knowledge, document, answers, today), handout_fmt
         )
         planner.write_handout(output, text, force=force)
-        sys.stderr.write(f"spasm: wrote the plan to {output}\n")
+        wrote(str(output))
+        sys.stderr.write(f"spasm: wrote the plan to {clean(str(output))}\n")
