@@ -85,15 +85,15 @@ class Frame(NamedTuple):
 
 
 def make_frame(content: KnowledgeBaseFile, numbers: Numbers) -> Frame:
-    from back_spasm_cli import views
+    from back_spasm_cli.views import frame
 
     return Frame(
         numbers=numbers.as_json(),
-        banner=views.safety_section(content, numbers),
-        safety=views.safety_payload(content, numbers),
-        care={c.id: views.care_section(content, numbers, c.id) for c in content.care_levels},
+        banner=frame.safety_section(content, numbers),
+        safety=frame.safety_payload(content, numbers),
+        care={c.id: frame.care_section(content, numbers, c.id) for c in content.care_levels},
         actions={c.id: numbers.fill(c.action) for c in content.care_levels},
-        footer=views.footer(content),
+        footer=frame.footer(content),
         medication_notice=content.meta.medication_notice if content.meta else None,
     )
 
@@ -246,11 +246,11 @@ def _choose(results: Results) -> tuple[list[Hit], list[Hit]]:
 
 def ask_answer(index: Index, knowledge: KnowledgeBase, numbers: Numbers, question: str) -> Document:
     """`spasm ask`: the best entry in full (an FAQ answer where one fits), then related ones."""
-    from back_spasm_cli import views
     from back_spasm_cli.kb import iter_items
     from back_spasm_cli.kinds import KIND_BY_SECTION
     from back_spasm_cli.schema import Exercise, RedFlag
     from back_spasm_cli.search import command_for
+    from back_spasm_cli.views import lookups
 
     content = knowledge.content
     results = index.search(question, limit=ASK_CANDIDATES)
@@ -271,9 +271,9 @@ def ask_answer(index: Index, knowledge: KnowledgeBase, numbers: Numbers, questio
     for hit in full:
         kind, item = items[hit.id]
         sections.append(
-            views.exercise_section(item)
+            lookups.exercise_section(item)
             if isinstance(item, Exercise)
-            else views.entry_section(content, kind, item)
+            else lookups.entry_section(content, kind, item)
         )
         answer.append({"kind": kind.name, **item.to_data()})
 
@@ -313,7 +313,7 @@ def ask_answer(index: Index, knowledge: KnowledgeBase, numbers: Numbers, questio
 
 def _flag_section(flag: Any) -> Section:
     """A red flag explained: what it is and why it matters (words from the base)."""
-    from back_spasm_cli.views import display_sources
+    from back_spasm_cli.views.frame import display_sources
 
     lists = [
         Bullets("Evidence", tuple(flag.evidence)),

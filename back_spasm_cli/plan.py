@@ -19,7 +19,7 @@ from back_spasm_cli import triage as engine
 from back_spasm_cli.document import Bullets, Document, Section
 from back_spasm_cli.errors import UsageError
 from back_spasm_cli.kb import KnowledgeBase, iter_items
-from back_spasm_cli.kinds import KIND_BY_SECTION
+from back_spasm_cli.kinds import KIND_BY_SECTION, open_command
 from back_spasm_cli.regions import Numbers
 from back_spasm_cli.schema import KnowledgeBaseFile, Plan, PlanPhase
 
@@ -63,9 +63,7 @@ def _entries(content: KnowledgeBaseFile) -> dict[str, EntryRef]:
         kind = KIND_BY_SECTION.get(section)
         if kind is None or not hasattr(item, "summary"):
             continue
-        refs[item.id] = EntryRef(
-            item.id, item.title, item.summary, f"spasm {kind.command} {item.id}"
-        )
+        refs[item.id] = EntryRef(item.id, item.title, item.summary, open_command(kind, item.id))
     return refs
 
 
@@ -84,7 +82,7 @@ def build(
     kb: KnowledgeBase, numbers: Numbers, outcome: engine.Outcome, answers: engine.Answers
 ) -> Document:
     """The plan, or (over any red flag) only the care-level message and its reasons."""
-    from back_spasm_cli import views
+    from back_spasm_cli.views import frame
 
     content = kb.content
     plan = require(content)
@@ -92,7 +90,7 @@ def build(
     payload: dict[str, Any] = engine.level_json(content, numbers, outcome, answers)
     payload.update(phases=[], cause=None, prevention=[], get_help=[])
     if outcome.red_flag:
-        return views.finish(
+        return frame.finish(
             content,
             engine.result_sections(content, numbers, outcome),
             payload,
@@ -100,7 +98,7 @@ def build(
 
     refs = _entries(content)
     sections: list[Section] = []
-    banner = views.safety_section(content, numbers)
+    banner = frame.safety_section(content, numbers)
     if banner is not None:
         sections.append(banner)
 
@@ -167,8 +165,7 @@ def build(
         )
     )
 
-    notice = (content.meta.medication_notice,) if content.meta else ()
-    return views.finish(content, sections, payload, extra_footer=notice)
+    return frame.finish(content, sections, payload, shows=["remedy"])
 
 
 # --------------------------------------------------------------------------- handout

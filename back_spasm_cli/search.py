@@ -596,11 +596,9 @@ def _fill(conn: sqlite3.Connection, content: KnowledgeBaseFile, fingerprint: str
 
 def command_for(kind_name: str, item_id: str) -> str:
     """The command that opens an entry: `spasm remedy heat`; red flags: `spasm doctor`."""
-    from back_spasm_cli.kinds import KINDS
+    from back_spasm_cli.kinds import KINDS, open_command
 
-    if kind_name == "red-flag":
-        return f"spasm {KINDS[kind_name].command}"  # it lists every red flag, by level
-    return f"spasm {KINDS[kind_name].command} {item_id}"
+    return open_command(KINDS[kind_name], item_id)
 
 
 def _summary(item: Any) -> str:

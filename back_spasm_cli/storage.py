@@ -147,3 +147,20 @@ def private_db(path: Path | None = None) -> sqlite3.Connection:
             " Move it aside to start afresh."
         ) from None
     return conn
+
+
+def forget_everything(conn: sqlite3.Connection) -> int:
+    """Delete every row the user has stored (every table the migrations made, so records
+    added by later migrations are covered too); return how many rows went."""
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    removed = 0
+    with conn:
+        for name in tables:
+            removed += conn.execute(f'DELETE FROM "{name}"').rowcount
+    conn.execute("VACUUM")  # leave no deleted pages behind in the file
+    return removed

@@ -326,9 +326,9 @@ def level_json(
     content: KnowledgeBaseFile, numbers: Numbers, outcome: Outcome, answers: Answers
 ) -> dict[str, Any]:
     """The part of the JSON that `check` and `plan` share."""
-    from back_spasm_cli import views
+    from back_spasm_cli.views import frame
 
-    level = views.care_level(content, outcome.level)
+    level = frame.care_level(content, outcome.level)
     return {
         "level": outcome.level,
         "title": level.title if level else outcome.level,
@@ -345,16 +345,16 @@ def result_sections(
 ) -> list[Section]:
     """The care level with its reasons; below emergency, the emergency signs after it."""
 
-    from back_spasm_cli import views
+    from back_spasm_cli.views import frame
 
-    section = views.care_section(
+    section = frame.care_section(
         content, numbers, outcome.level, [reason.text for reason in outcome.reasons]
     )
     if next_step:
         section = section._replace(facts=(*section.facts, ("Next", next_step)))
     sections = [section]
     if outcome.level != "emergency":
-        banner = views.safety_section(content, numbers)
+        banner = frame.safety_section(content, numbers)
         if banner is not None:
             sections.append(banner)
     return sections
@@ -364,11 +364,11 @@ def check_document(
     kb: KnowledgeBase, numbers: Numbers, outcome: Outcome, answers: Answers
 ) -> Document:
     """`spasm check`: the care level, why, what to do, then the footer."""
-    from back_spasm_cli import views
+    from back_spasm_cli.views import frame
 
     content = kb.content
     next_step = "spasm plan" if outcome.level == SELF_CARE else ""
-    return views.finish(
+    return frame.finish(
         content,
         result_sections(content, numbers, outcome, next_step=next_step),
         level_json(content, numbers, outcome, answers),

@@ -141,9 +141,9 @@ def root(
 
 
 def _overview(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-    from back_spasm_cli import views
+    from back_spasm_cli.views import lookups
 
-    return views.overview(knowledge, numbers)
+    return lookups.overview(knowledge, numbers)
 
 
 # Register the command groups (each module adds its commands to `app`).

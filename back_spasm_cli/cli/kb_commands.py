@@ -29,13 +29,14 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a knowledge base: 'valid' with counts (exit 0), or every error (exit 2)."""
-    from back_spasm_cli import kb, views
+    from back_spasm_cli import kb
     from back_spasm_cli.document import Document, Section
+    from back_spasm_cli.views import lookups
 
     state = state_of(ctx)
     knowledge = kb.load(path or state.kb_path, use_cache=False)
-    counts = views.section_counts(knowledge.content)
-    levels = views.red_flag_levels(knowledge.content)
+    counts = lookups.section_counts(knowledge.content)
+    levels = lookups.red_flag_levels(knowledge.content)
     where = "shipped knowledge base" if knowledge.origin == kb.SHIPPED else knowledge.origin
     facts = [(name.replace("_", " "), str(n)) for name, n in counts.items()]
     facts.append(("red flags by level", ", ".join(f"{k} {v}" for k, v in levels.items())))

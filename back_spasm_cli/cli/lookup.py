@@ -29,19 +29,20 @@ def _show_kind(
     summaries_when_empty: bool = False,
 ) -> None:
     def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-        from back_spasm_cli import lookup, views
+        from back_spasm_cli import lookup
         from back_spasm_cli.kinds import KINDS
+        from back_spasm_cli.views import lookups
 
         kind = KINDS[kind_name]
         if not words:
             return (
-                views.summaries(knowledge, numbers, kind)
+                lookups.summaries(knowledge, numbers, kind)
                 if summaries_when_empty
-                else views.entries(knowledge, numbers, kind)
+                else lookups.entries(knowledge, numbers, kind)
             )
         items = getattr(knowledge.content, kind.section)
         match = lookup.resolve(items, words, kind.name)
-        return views.entries(knowledge, numbers, kind, [match])
+        return lookups.entries(knowledge, numbers, kind, [match])
 
     state_of(ctx).show_view(build)
 
@@ -113,9 +114,9 @@ def doctor(ctx: typer.Context) -> None:
     """When to get help: the red flags by urgency, and the numbers to call."""
 
     def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-        from back_spasm_cli import views  # only when the view is not stored yet
+        from back_spasm_cli.views import lookups
 
-        return views.doctor(knowledge, numbers)
+        return lookups.doctor(knowledge, numbers)
 
     state_of(ctx).show_view(build)
 
@@ -124,7 +125,7 @@ def doctor(ctx: typer.Context) -> None:
 @output_options(region=False)
 def about(ctx: typer.Context) -> None:
     """Version, where the knowledge base is, its counts and sources, the disclaimer."""
-    from back_spasm_cli import views
+    from back_spasm_cli.views import lookups
 
     state = state_of(ctx)
-    state.show(views.about(state.kb()))
+    state.show(lookups.about(state.kb()))

@@ -7,23 +7,17 @@ knowledge base; this module only arranges them and labels the parts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from back_spasm_cli import __version__
 from back_spasm_cli.document import Bullets, Document, Section, Tone
 from back_spasm_cli.kb import KnowledgeBase, iter_items
-from back_spasm_cli.kinds import KIND_BY_SECTION, Kind
+from back_spasm_cli.kinds import Kind
 from back_spasm_cli.lookup import Match
 from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import (
-    LEVEL_ORDER,
-    LIST_SECTIONS,
-    CareLevel,
-    Entry,
-    Exercise,
-    KnowledgeBaseFile,
-)
+from back_spasm_cli.schema import LEVEL_ORDER, LIST_SECTIONS, Entry, Exercise, KnowledgeBaseFile
+from back_spasm_cli.views.frame import advice, display_sources, finish, related_lines
 
 #: The commands listed by `spasm` alone (interface text, not advice).
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -40,108 +34,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def care_level(content: KnowledgeBaseFile, level_id: str) -> CareLevel | None:
-    """The care level with this id (the loader checks every red flag's level exists)."""
-    return next((level for level in content.care_levels if level.id == level_id), None)
-
-
-def footer(content: KnowledgeBaseFile, *extra: str) -> tuple[str, ...]:
-    """The last lines of every advice view: disclaimer and the pointer to help."""
-    assert content.meta is not None  # the loader requires it
-    return (*extra, content.meta.disclaimer, content.meta.doctor_pointer)
-
-
-def safety_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section | None:
-    """The emergency red flags and what to do, shown before any self-care advice."""
-    level = care_level(content, "emergency")
-    flags = [flag.title for flag in content.red_flags if flag.level == "emergency"]
-    if level is None and not flags:
-        return None
-    return Section(
-        title=level.title if level else "",
-        tone="emergency",
-        paragraphs=(numbers.fill(level.action),) if level else (),
-        lists=(Bullets("", tuple(flags)),) if flags else (),
-    )
-
-
-def safety_payload(content: KnowledgeBaseFile, numbers: Numbers) -> dict[str, Any]:
-    level = care_level(content, "emergency")
-    return {
-        "level": "emergency",
-        "action": numbers.fill(level.action) if level else None,
-        "red_flags": [
-            {"id": flag.id, "title": flag.title}
-            for flag in content.red_flags
-            if flag.level == "emergency"
-        ],
-        "numbers": numbers.as_json(),
-    }
-
-
-def finish(
-    content: KnowledgeBaseFile,
-    sections: Iterable[Section],
-    payload: dict[str, Any],
-    *,
-    extra_footer: Sequence[str] = (),
-    notices: Sequence[str] = (),
-) -> Document:
-    """A complete view: its sections, then the disclaimer and the pointer to help, which
-    the JSON carries too (`disclaimer`, `doctor`)."""
-    lines = footer(content, *extra_footer)
-    return Document(
-        sections=tuple(sections),
-        footer=lines,
-        payload={**payload, "disclaimer": lines[-2], "doctor": lines[-1]},
-        notices=tuple(notices),
-    )
-
-
-def _advice(
-    kb: KnowledgeBase,
-    numbers: Numbers,
-    sections: Iterable[Section],
-    payload: dict[str, Any],
-    *,
-    extra_footer: Sequence[str] = (),
-    notices: Sequence[str] = (),
-) -> Document:
-    content = kb.content
-    banner = safety_section(content, numbers)
-    return finish(
-        content,
-        ((banner,) if banner else ()) + tuple(sections),
-        {**payload, "safety": safety_payload(content, numbers)},
-        extra_footer=extra_footer,
-        notices=notices,
-    )
-
-
-def _titles(content: KnowledgeBaseFile) -> dict[str, tuple[Kind | None, str]]:
-    return {
-        item.id: (KIND_BY_SECTION.get(section), getattr(item, "title", item.id))
-        for section, item in iter_items(content)
-        if section in KIND_BY_SECTION
-    }
-
-
-def _open_command(kind: Kind | None, item_id: str) -> str:
-    return f"spasm {kind.command} {item_id}" if kind else item_id
-
-
 def entry_section(content: KnowledgeBaseFile, kind: Kind, entry: Entry) -> Section:
-    titles = _titles(content)
-    related = []
-    for target in entry.related:
-        target_kind, title = titles.get(target, (None, target))
-        related.append(f"{title}: {_open_command(target_kind, target)}")
+    related = related_lines(content, entry.related)
     lists = [
         Bullets("Steps", tuple(entry.steps), ordered=True),
         Bullets("Tips", tuple(entry.tips)),
         Bullets("Cautions", tuple(entry.cautions)),
         Bullets("Evidence", tuple(entry.evidence)),
-        Bullets("Related", tuple(related)),
+        Bullets("Related", related),
         Bullets("Sources", display_sources(entry.sources)),
     ]
     return Section(
@@ -172,14 +72,6 @@ def exercise_section(exercise: Exercise) -> Section:
         lists=tuple(b for b in lists if b.items),
         facts=tuple(facts),
     )
-
-
-#: How the `seed` source is shown: it is the founding article every entry builds on.
-SEED_LABEL = "seed: spasm's founding article on back spasms"
-
-
-def display_sources(sources: Sequence[str]) -> tuple[str, ...]:
-    return tuple(SEED_LABEL if source == "seed" else source for source in sources)
 
 
 def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
@@ -214,13 +106,12 @@ def entries(
         "entries": [_entry_json(kind, item) for item in items],
         "matches": [{"query": m.query, "id": m.item.id, "how": m.how} for m in (matches or ())],
     }
-    extra = (content.meta.medication_notice,) if kind.name == "remedy" and content.meta else ()
-    return _advice(
+    return advice(
         kb,
         numbers,
         sections,
         payload,
-        extra_footer=extra,
+        shows=[kind.name],
         notices=_match_notices(kind, matches or ()),
     )
 
@@ -238,8 +129,7 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
         "kind": kind.name,
         "entries": [{"id": i.id, "title": i.title, "summary": i.summary} for i in items],
     }
-    extra = (content.meta.medication_notice,) if kind.name == "remedy" and content.meta else ()
-    return _advice(kb, numbers, [section], payload, extra_footer=extra)
+    return advice(kb, numbers, [section], payload, shows=[kind.name])
 
 
 def overview(kb: KnowledgeBase, numbers: Numbers) -> Document:
@@ -254,7 +144,7 @@ def overview(kb: KnowledgeBase, numbers: Numbers) -> Document:
         "overview": [item.to_data() for item in content.overview],
         "commands": [{"command": c, "description": d} for c, d in COMMANDS],
     }
-    return _advice(kb, numbers, sections, payload)
+    return advice(kb, numbers, sections, payload)
 
 
 def doctor(kb: KnowledgeBase, numbers: Numbers) -> Document:
@@ -369,17 +259,3 @@ def red_flag_levels(content: KnowledgeBaseFile) -> dict[str, int]:
     for flag in content.red_flags:
         levels[flag.level] = levels.get(flag.level, 0) + 1
     return levels
-
-
-def care_section(
-    content: KnowledgeBaseFile, numbers: Numbers, level_id: str, reasons: Sequence[str] = ()
-) -> Section:
-    """A care level with what to do and why: used by search, ask, check and plan."""
-    level = care_level(content, level_id)
-    tone: Tone = level_id if level_id in LEVEL_ORDER else "note"
-    return Section(
-        title=level.title if level else level_id,
-        tone=tone,
-        paragraphs=(numbers.fill(level.action),) if level else (),
-        lists=(Bullets("Why", tuple(reasons)),) if reasons else (),
-    )

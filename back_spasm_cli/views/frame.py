@@ -1,0 +1,135 @@
+"""The frame every advice view shares: the safety strip before the advice, and the
+medication notice, the disclaimer and the pointer to `spasm doctor` after it. One home
+for each of them, so no view can drop one by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from back_spasm_cli.document import Bullets, Document, Section, Tone
+from back_spasm_cli.kb import KnowledgeBase, iter_items
+from back_spasm_cli.kinds import KIND_BY_SECTION, Kind, open_command
+from back_spasm_cli.regions import Numbers
+from back_spasm_cli.schema import LEVEL_ORDER, CareLevel, KnowledgeBaseFile
+
+
+def care_level(content: KnowledgeBaseFile, level_id: str) -> CareLevel | None:
+    """The care level with this id (the loader checks every red flag's level exists)."""
+    return next((level for level in content.care_levels if level.id == level_id), None)
+
+
+def footer(content: KnowledgeBaseFile, shows: Iterable[str] = ()) -> tuple[str, ...]:
+    """The last lines of every advice view: the medication notice where remedies are
+    shown (`shows` names the kinds of entry in the view), the disclaimer, and the
+    pointer to help."""
+    assert content.meta is not None  # the loader requires it
+    medication = (content.meta.medication_notice,) if "remedy" in set(shows) else ()
+    return (*medication, content.meta.disclaimer, content.meta.doctor_pointer)
+
+
+def safety_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section | None:
+    """The emergency red flags and what to do, shown before any self-care advice."""
+    level = care_level(content, "emergency")
+    flags = [flag.title for flag in content.red_flags if flag.level == "emergency"]
+    if level is None and not flags:
+        return None
+    return Section(
+        title=level.title if level else "",
+        tone="emergency",
+        paragraphs=(numbers.fill(level.action),) if level else (),
+        lists=(Bullets("", tuple(flags)),) if flags else (),
+    )
+
+
+def safety_payload(content: KnowledgeBaseFile, numbers: Numbers) -> dict[str, Any]:
+    level = care_level(content, "emergency")
+    return {
+        "level": "emergency",
+        "action": numbers.fill(level.action) if level else None,
+        "red_flags": [
+            {"id": flag.id, "title": flag.title}
+            for flag in content.red_flags
+            if flag.level == "emergency"
+        ],
+        "numbers": numbers.as_json(),
+    }
+
+
+def finish(
+    content: KnowledgeBaseFile,
+    sections: Iterable[Section],
+    payload: dict[str, Any],
+    *,
+    shows: Iterable[str] = (),
+    notices: Sequence[str] = (),
+) -> Document:
+    """A complete view: its sections, then the footer (see `footer`), which the JSON
+    carries too (`medication_notice`, `disclaimer`, `doctor`)."""
+    lines = footer(content, shows)
+    extra = {"medication_notice": lines[0]} if len(lines) == 3 else {}
+    return Document(
+        sections=tuple(sections),
+        footer=lines,
+        payload={**payload, **extra, "disclaimer": lines[-2], "doctor": lines[-1]},
+        notices=tuple(notices),
+    )
+
+
+def advice(
+    kb: KnowledgeBase,
+    numbers: Numbers,
+    sections: Iterable[Section],
+    payload: dict[str, Any],
+    *,
+    shows: Iterable[str] = (),
+    notices: Sequence[str] = (),
+) -> Document:
+    """An advice view: the safety strip first, then `sections`, then the footer."""
+    content = kb.content
+    banner = safety_section(content, numbers)
+    return finish(
+        content,
+        ((banner,) if banner else ()) + tuple(sections),
+        {**payload, "safety": safety_payload(content, numbers)},
+        shows=shows,
+        notices=notices,
+    )
+
+
+def related_lines(content: KnowledgeBaseFile, ids: Iterable[str]) -> tuple[str, ...]:
+    """ "Title: spasm remedy heat" for each id (the loader checks every link resolves)."""
+    found: dict[str, tuple[Kind, str]] = {
+        item.id: (KIND_BY_SECTION[section], getattr(item, "title", item.id))
+        for section, item in iter_items(content)
+        if section in KIND_BY_SECTION
+    }
+    lines = []
+    for item_id in ids:
+        if item_id in found:
+            kind, title = found[item_id]
+            lines.append(f"{title}: {open_command(kind, item_id)}")
+    return tuple(lines)
+
+
+#: How the `seed` source is shown: it is the founding article every entry builds on.
+SEED_LABEL = "seed: spasm's founding article on back spasms"
+
+
+def display_sources(sources: Sequence[str]) -> tuple[str, ...]:
+    return tuple(SEED_LABEL if source == "seed" else source for source in sources)
+
+
+def care_section(
+    content: KnowledgeBaseFile, numbers: Numbers, level_id: str, reasons: Sequence[str] = ()
+) -> Section:
+    """A care level with what to do and why: used by search, ask, check and plan."""
+    level = care_level(content, level_id)
+    tone: Tone = level_id if level_id in LEVEL_ORDER else "note"
+    return Section(
+        title=level.title if level else level_id,
+        tone=tone,
+        paragraphs=(numbers.fill(level.action),) if level else (),
+        lists=(Bullets("Why", tuple(reasons)),) if reasons else (),
+    )
