@@ -31,6 +31,7 @@ class Section(NamedTuple):
     paragraphs: tuple[str, ...] = ()
     lists: tuple[Bullets, ...] = ()
     facts: tuple[tuple[str, str], ...] = ()  # (label, value), e.g. ("Open it", "spasm …")
+    strip: bool = False  # a few bold lines in the tone's colour, no border: the safety strip
 
 
 @dataclass(frozen=True)

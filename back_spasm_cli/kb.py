@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from back_spasm_cli import SCHEMA_VERSION, __version__, paths, storage
+
+try:  # CPython's own BLAKE2: the same digest as hashlib's, without loading OpenSSL (~4 ms)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b
 from back_spasm_cli.errors import SpasmError
 
 if TYPE_CHECKING:
@@ -221,7 +225,7 @@ def read_files(location: KBLocation) -> dict[str, bytes]:
 def fingerprint_of(raw: dict[str, bytes]) -> str:
     """A hash of everything a cache built from these files depends on: the files, the
     code that reads and shows them, and the version of the validator."""
-    digest = hashlib.sha256(f"{code_fingerprint()}\0".encode())
+    digest = blake2b(f"{code_fingerprint()}\0".encode())
     for name, data in raw.items():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(len(data).to_bytes(8, "big") + data)
@@ -234,7 +238,7 @@ def code_fingerprint() -> str:
     cache an older one wrote) and of pydantic's version file (it decides what is valid)."""
     import importlib.util
 
-    digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
+    digest = blake2b(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
     package = Path(__file__).resolve().parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
@@ -651,7 +655,7 @@ def snapshot_put(key: str, content: KnowledgeBaseFile) -> None:
     import time
 
     payload = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
-    digest = hashlib.sha256(payload).hexdigest()
+    digest = blake2b(payload).hexdigest()
     try:
         conn = storage.connect(cache_path(), CACHE_MIGRATIONS)
         try:
@@ -678,7 +682,7 @@ def _unpickle(digest: object, payload: object) -> KnowledgeBaseFile | None:
 
     from back_spasm_cli import schema
 
-    if not isinstance(payload, bytes) or hashlib.sha256(payload).hexdigest() != digest:
+    if not isinstance(payload, bytes) or blake2b(payload).hexdigest() != digest:
         return None
 
     class SchemaOnly(pickle.Unpickler):

@@ -6,9 +6,13 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from back_spasm_cli.errors import NotFoundError
+from back_spasm_cli.kinds import KINDS, Kind
+
+if TYPE_CHECKING:
+    from back_spasm_cli.schema import KnowledgeBaseFile
 
 How = Literal["id", "title", "alias", "prefix", "words", "loose"]
 LOOSE_CUTOFF = 0.7  # difflib ratio for a loose (typo-tolerant) match
@@ -50,8 +54,34 @@ def _names(item: Named) -> list[tuple[str, How]]:
     return [(name, how) for name, how in names if name]
 
 
-def resolve(items: Sequence[Named], words: Sequence[str], kind: str) -> Match:
-    """The one entry that `words` name, or NotFoundError with suggestions."""
+def resolve_anywhere(
+    content: KnowledgeBaseFile, kind: Kind, words: Sequence[str]
+) -> tuple[Kind, Match]:
+    """The entry of `kind` that `words` name; failing that, an entry of another kind that
+    they name exactly (`spasm remedy hydration` finds the lifestyle entry), else the
+    first error, with its suggestions."""
+    try:
+        return kind, resolve(getattr(content, kind.section), words, kind.name)
+    except AmbiguousName:
+        raise
+    except NotFoundError as missing:
+        for other in KINDS.values():
+            if other is kind or not other.by_name:
+                continue
+            try:
+                return other, resolve(
+                    getattr(content, other.section), words, other.name, loose=False
+                )
+            except NotFoundError:
+                continue
+        raise missing from None
+
+
+def resolve(
+    items: Sequence[Named], words: Sequence[str], kind: str, *, loose: bool = True
+) -> Match:
+    """The one entry that `words` name, or NotFoundError with suggestions (`loose`:
+    also accept a close misspelling)."""
     query = normalise(" ".join(words))
     if not query:
         raise NotFoundError(
@@ -76,6 +106,8 @@ def resolve(items: Sequence[Named], words: Sequence[str], kind: str) -> Match:
         if len(found) > 1:
             raise _ambiguous(kind, query, [item for item, _ in found])
 
+    if not loose:
+        raise NotFoundError(f"no {kind} matches {query!r}")
     scored = sorted(
         (
             (difflib.SequenceMatcher(None, query, name).ratio(), index, item)

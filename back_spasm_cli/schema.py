@@ -202,6 +202,12 @@ class Region(Model):
     name: Line
     emergency: Phone
     sources: Sources
+    short_name: Annotated[
+        Line | None, Doc("For the one line of every region's number: 'UK', 'US and Canada'.")
+    ] = None
+    aliases: Annotated[
+        list[Slug], Doc("Other names `--region` accepts: gb, england, usa, germany…")
+    ] = field(default_factory=list)
     countries: Annotated[
         list[Annotated[str, Check(pattern=r"^[A-Z]{2}$")]],
         Doc("ISO 3166 codes read from the locale (en_GB -> GB)."),
@@ -224,7 +230,7 @@ class Region(Model):
 
 @dataclass(frozen=True)
 class Fallback(Model):
-    """Used when no region is known: never a bare number."""
+    """Used when no region is known, after every region's number: never a bare number."""
 
     emergency: Line
     urgent: Line
@@ -237,6 +243,20 @@ class Meta(Model):
     doctor_pointer: Annotated[Line, Doc("The pointer to `spasm doctor`.")]
     medication_notice: Annotated[Text, Doc("No doses beyond: follow the label or ask.")]
     sources: Sources
+    emergency_signs: Annotated[
+        Line | None,
+        Doc(
+            "The gravest signs in a few words, opening every safety strip"
+            " (default: the emergency red flags' titles)."
+        ),
+    ] = None
+    strip_call: Annotated[
+        Line | None,
+        Doc(
+            "The strip's second line: the number (`{emergency}`) and `spasm doctor`"
+            " (default: the emergency care level's action)."
+        ),
+    ] = None
 
 
 @dataclass(frozen=True)

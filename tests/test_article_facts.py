@@ -633,7 +633,7 @@ def entry_text(content: Any, command: tuple[str, ...]) -> str:
 
 def cli_args(command: tuple[str, ...]) -> list[str]:
     extra = ["--region", "uk"] if command == DOCTOR else []
-    return [*command, *extra, "--format", "plain"]
+    return [*command, *extra, "--full", "--format", "plain"]
 
 
 # --------------------------------------------------------------------------- tests

@@ -118,15 +118,18 @@ def test_near_miss_is_matched_loosely_and_far_miss_suggests(invoke: Invoke) -> N
     assert "did you mean: massage" in far.stderr
 
 
-def test_missing_name_is_a_usage_error(invoke: Invoke) -> None:
-    result = invoke("remedy")
-    assert result.exit_code == 2
-    assert "Missing argument" in result.stderr
+def test_a_lookup_without_a_name_lists_its_entries(invoke: Invoke) -> None:
+    result = invoke("remedy", "--format", "plain")
+    assert result.exit_code == 0, result
+    assert "- Heat therapy: " in result.stdout
+    assert "(spasm remedy heat)" in result.stdout
+    assert "Steps:" not in result.stdout  # the list, not every remedy in full
 
 
 def test_remedies_lists_every_remedy_one_per_line(invoke: Invoke) -> None:
     result = invoke("remedies", "--format", "plain")
     items = [line for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert len(items) == 7
     ids = [
         "rest-and-ice",
         "heat",
@@ -137,14 +140,23 @@ def test_remedies_lists_every_remedy_one_per_line(invoke: Invoke) -> None:
         "lifestyle-changes",
     ]
     for remedy_id in ids:
-        assert any(f"({remedy_id})" in line for line in items), remedy_id
+        assert any(line.endswith(f"(spasm remedy {remedy_id})") for line in items), remedy_id
 
 
 def test_remedy_in_full_has_every_part(invoke: Invoke) -> None:
-    out = invoke("remedy", "heat", "--format", "plain").stdout
+    out = invoke("remedy", "heat", "--full", "--format", "plain").stdout
     for label in ("Steps:", "Cautions:", "Evidence:", "Related:", "Sources:"):
         assert label in out
     assert "https://" in out
+
+
+def test_a_remedy_shows_what_to_do_and_leaves_depth_to_full(invoke: Invoke) -> None:
+    out = invoke("remedy", "heat", "--format", "plain").stdout
+    for label in ("How long:", "Steps:", "Cautions:", "Related:"):
+        assert label in out
+    for label in ("Tips:", "Evidence:", "Sources:", "https://"):
+        assert label not in out
+    assert "More: add --full for the background, evidence and sources" in out
 
 
 def test_medication_view_defers_to_pharmacist_and_gives_no_doses(invoke: Invoke) -> None:
@@ -290,6 +302,7 @@ def test_rich_panels_fit_the_width(invoke: Invoke, width: int) -> None:
 
 def test_markdown_has_headings_and_lists(invoke: Invoke) -> None:
     out = invoke("remedy", "ice", "--format", "markdown").stdout
-    assert out.startswith("## ")
+    assert out.startswith("> **Emergency: ")
+    assert "\n## Rest and ice therapy\n" in out
     assert "\n1. " in out
     assert "\n- " in out

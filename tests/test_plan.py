@@ -160,10 +160,9 @@ def test_plain_view_shows_the_emergency_signs_before_any_step(invoke: Invoke) ->
     )
     assert result.exit_code == 0
     out = result.stdout
-    emergency = next(c for c in SHIPPED.care_levels if c.id == "emergency")
-    assert out.startswith(emergency.title)
-    assert "999 (United Kingdom emergency)" in out
-    assert out.index(emergency.title) < out.index("See: spasm remedy rest-and-ice")
+    assert out.startswith("Emergency: numb groin or bottom, lost bladder or bowel control")
+    assert "Call 999 (United Kingdom emergency) now" in out
+    assert out.index("Call 999") < out.index("See: spasm remedy rest-and-ice")
     assert SHIPPED.meta is not None
     assert out.rstrip().endswith(SHIPPED.meta.doctor_pointer)
     assert SHIPPED.meta.medication_notice.split()[0] in out

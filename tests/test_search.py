@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from back_spasm_cli import kb, search, storage
+from back_spasm_cli import search, storage
 from back_spasm_cli.cli.search_commands import KindName
 from back_spasm_cli.errors import NotFoundError, UsageError
 from back_spasm_cli.kinds import KINDS
@@ -381,26 +381,6 @@ def test_index_is_rebuilt_when_the_base_changes(invoke: Invoke, tmp_path: Path) 
     assert ids(data)[0] == "heat"
     indexes = list((tmp_path / "home" / "spasm" / "cache" / "search").glob("*.sqlite3"))
     assert len(indexes) == 2  # one per version of the base
-
-
-def test_settled_files_skip_hashing_but_changes_are_seen(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = copy_data(tmp_path)
-    monkeypatch.setattr(search, "STAT_SETTLED", -1.0)  # as if the files were old
-    with search.open_index(str(folder)) as index:
-        fingerprint = index.fingerprint
-    hashed: list[int] = []
-    real = kb.read_files
-    monkeypatch.setattr(kb, "read_files", lambda loc: hashed.append(1) or real(loc))
-    with search.open_index(str(folder)) as index:
-        assert index.fingerprint == fingerprint and not index.built
-    assert hashed == []  # answered from the recorded fingerprint
-    faq = folder / "faq.yaml"
-    faq.write_text(faq.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    with search.open_index(str(folder)) as index:
-        assert index.fingerprint != fingerprint and index.built
-    assert hashed
 
 
 def test_unwritable_cache_builds_in_memory_quietly(

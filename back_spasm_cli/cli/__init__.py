@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from back_spasm_cli import __version__
 from back_spasm_cli.cli import streams
-from back_spasm_cli.cli.state import AppState, FormatOpt, RegionOpt, report
+from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, report
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 
 if TYPE_CHECKING:
@@ -33,7 +33,13 @@ MAX_ARGUMENT = 1000
 #: Other words people type for a command: the alias -> the command it runs.
 COMMAND_ALIASES: dict[str, str] = {
     "prevention": "prevent",
+    "tips": "prevent",
     "red-flags": "doctor",
+    "stretches": "exercises",
+    "stretch": "exercises",
+    "exercise": "exercises",
+    "cause": "causes",
+    "questions": "faq",
 }
 
 
@@ -126,6 +132,7 @@ def root(
     ] = None,
     fmt: FormatOpt = None,
     region: RegionOpt = None,
+    full: FullOpt = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -135,21 +142,36 @@ def root(
 ) -> None:
     """With no command: what a back spasm is, the main commands, and the disclaimer."""
     state = AppState(kb_path=kb, fmt=fmt, region=region)
+    state.full = full
     ctx.obj = state
     if ctx.invoked_subcommand is None:
-        state.show_view(_overview)
 
+        def overview(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
+            from back_spasm_cli.views import lookups
 
-def _overview(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-    from back_spasm_cli.views import lookups
+            return lookups.overview(knowledge, numbers, full=state.full)
 
-    return lookups.overview(knowledge, numbers)
+        state.show_view(overview)
 
 
 # Register the command groups (each module adds its commands to `app`).
-from back_spasm_cli.cli import kb_commands, lookup, search_commands, triage_commands  # noqa: E402
+from back_spasm_cli.cli import (  # noqa: E402
+    config_commands,
+    kb_commands,
+    lookup,
+    search_commands,
+    triage_commands,
+)
 
-__all__ = ["app", "kb_commands", "lookup", "run", "search_commands", "triage_commands"]
+__all__ = [
+    "app",
+    "config_commands",
+    "kb_commands",
+    "lookup",
+    "run",
+    "search_commands",
+    "triage_commands",
+]
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -1,6 +1,5 @@
 """`spasm kb`: check a knowledge base, print its JSON Schema."""
 
-import json
 from typing import Annotated
 
 import typer
@@ -56,6 +55,8 @@ def validate(
 @kb_app.command()
 def schema() -> None:
     """Print the JSON Schema of a knowledge-base file (for editors: yaml-language-server)."""
+    import json
+
     from back_spasm_cli.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))

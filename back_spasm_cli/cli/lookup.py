@@ -5,29 +5,26 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from back_spasm_cli.cli import command
-from back_spasm_cli.cli.state import output_options, state_of
+from back_spasm_cli.cli.state import complete_names, output_options, state_of
 
 if TYPE_CHECKING:
     from back_spasm_cli.document import Document
     from back_spasm_cli.kb import KnowledgeBase
     from back_spasm_cli.regions import Numbers
 
-NamesArg = Annotated[
-    list[str] | None,
-    typer.Argument(
-        help="A name, alias or id; several words need no quotes.",
+
+def names_argument(kind_name: str) -> object:
+    """The NAME... argument of a lookup command, completing that kind's names."""
+    return typer.Argument(
+        help="A name, alias or id; several words need no quotes. None: the list.",
         show_default=False,
-    ),
-]
+        autocompletion=complete_names(kind_name),
+    )
 
 
-def _show_kind(
-    ctx: typer.Context,
-    kind_name: str,
-    words: list[str] | None,
-    *,
-    summaries_when_empty: bool = False,
-) -> None:
+def _show_kind(ctx: typer.Context, kind_name: str, words: list[str] | None) -> None:
+    state = state_of(ctx)
+
     def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
         from back_spasm_cli import lookup
         from back_spasm_cli.kinds import KINDS
@@ -35,90 +32,88 @@ def _show_kind(
 
         kind = KINDS[kind_name]
         if not words:
-            return (
-                lookups.summaries(knowledge, numbers, kind)
-                if summaries_when_empty
-                else lookups.entries(knowledge, numbers, kind)
+            if state.full:
+                return lookups.entries(knowledge, numbers, kind, full=True)
+            return lookups.summaries(knowledge, numbers, kind)
+        found, match = lookup.resolve_anywhere(knowledge.content, kind, words)
+        notices = []
+        if found is not kind:
+            notices.append(
+                f"{match.item.title!r} is not a {kind.name}; it is under `spasm {found.command}`"
             )
-        items = getattr(knowledge.content, kind.section)
-        match = lookup.resolve(items, words, kind.name)
-        return lookups.entries(knowledge, numbers, kind, [match])
+        return lookups.entries(knowledge, numbers, found, [match], full=state.full, notices=notices)
 
-    state_of(ctx).show_view(build)
+    state.show_view(build)
+
+
+CausesNames = Annotated[list[str] | None, names_argument("cause")]
+RemedyNames = Annotated[list[str] | None, names_argument("remedy")]
+PreventNames = Annotated[list[str] | None, names_argument("prevention")]
+LifestyleNames = Annotated[list[str] | None, names_argument("lifestyle")]
+FaqNames = Annotated[list[str] | None, names_argument("faq")]
+ExerciseNames = Annotated[list[str] | None, names_argument("exercise")]
 
 
 @command()
 @output_options()
-def causes(ctx: typer.Context, name: NamesArg = None) -> None:
-    """What can set off a back spasm: every cause, or the one you name."""
+def causes(ctx: typer.Context, name: CausesNames = None) -> None:
+    """What can set off a back spasm: the list, or the one you name."""
     _show_kind(ctx, "cause", name)
 
 
 @command()
 @output_options()
 def remedies(ctx: typer.Context) -> None:
-    """Every remedy with its one-line summary."""
-    _show_kind(ctx, "remedy", None, summaries_when_empty=True)
+    """Every remedy in one line each (--full: each in full)."""
+    _show_kind(ctx, "remedy", None)
 
 
 @command()
 @output_options()
-def remedy(
-    ctx: typer.Context,
-    name: Annotated[
-        list[str],
-        typer.Argument(help="e.g. heat, ice, stretching, massage, meds, physio."),
-    ],
-) -> None:
-    """One remedy in full: how to, how long, cautions, evidence, related entries, sources."""
+def remedy(ctx: typer.Context, name: RemedyNames = None) -> None:
+    """One remedy: what to do, how long, cautions (--full: evidence and sources)."""
     _show_kind(ctx, "remedy", name)
 
 
 @command()
 @output_options()
-def prevent(ctx: typer.Context, name: NamesArg = None) -> None:
-    """Habits that make spasms less likely: all of them, or the one you name."""
+def prevent(ctx: typer.Context, name: PreventNames = None) -> None:
+    """Habits that make spasms less likely: the list, or the one you name."""
     _show_kind(ctx, "prevention", name)
 
 
 @command()
 @output_options()
-def lifestyle(ctx: typer.Context, name: NamesArg = None) -> None:
+def lifestyle(ctx: typer.Context, name: LifestyleNames = None) -> None:
     """Day-to-day changes: hydration, nutrition, ergonomics, stress management."""
     _show_kind(ctx, "lifestyle", name)
 
 
 @command()
 @output_options()
-def faq(
-    ctx: typer.Context,
-    question: Annotated[
-        list[str] | None,
-        typer.Argument(help="A question id or a few of its words.", show_default=False),
-    ] = None,
-) -> None:
-    """Common questions: how long spasms last, when to get help, prevention."""
+def faq(ctx: typer.Context, question: FaqNames = None) -> None:
+    """Common questions: the list, or the one you name (a few of its words will do)."""
     _show_kind(ctx, "faq", question)
 
 
 @command()
 @output_options()
-def exercises(ctx: typer.Context, name: NamesArg = None) -> None:
-    """Guided exercises with their holds and repetitions."""
+def exercises(ctx: typer.Context, name: ExerciseNames = None) -> None:
+    """Guided exercises: the list, or one with its holds and repetitions."""
     _show_kind(ctx, "exercise", name)
+
+
+def _doctor_view(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
+    from back_spasm_cli.views import lookups
+
+    return lookups.doctor(knowledge, numbers)
 
 
 @command()
 @output_options()
 def doctor(ctx: typer.Context) -> None:
     """When to get help: the red flags by urgency, and the numbers to call."""
-
-    def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-        from back_spasm_cli.views import lookups
-
-        return lookups.doctor(knowledge, numbers)
-
-    state_of(ctx).show_view(build)
+    state_of(ctx).show_view(_doctor_view)
 
 
 @command()

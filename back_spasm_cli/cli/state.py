@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -42,8 +43,18 @@ RegionOpt = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def output_options(*, region: bool = True) -> Callable[[F], F]:
-    """Give a command the shared `--format` (and `--region`) options, declared here once.
+FullOpt = Annotated[
+    bool,
+    typer.Option(
+        "--full",
+        help="Everything: the long text, evidence notes and sources (JSON has them always).",
+    ),
+]
+
+
+def output_options(*, region: bool = True, full: bool = True) -> Callable[[F], F]:
+    """Give a command the shared `--format`, `--region` and `--full` options, declared
+    here once.
 
     They may also come before the command (`spasm --format json remedy heat`); given after
     it, they win. The command reads them from the AppState, never as parameters.
@@ -62,6 +73,12 @@ def output_options(*, region: bool = True) -> Callable[[F], F]:
                     "region", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=RegionOpt
                 )
             )
+        if full:
+            extra.append(
+                inspect.Parameter(
+                    "full", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=FullOpt
+                )
+            )
 
         # The command's own `ctx: typer.Context` parameter (Typer fills in one only).
         names = list(signature.parameters)
@@ -71,12 +88,17 @@ def output_options(*, region: bool = True) -> Callable[[F], F]:
 
         @functools.wraps(func)
         def command(
-            *args: Any, fmt: str | None = None, region: str | None = None, **kw: Any
+            *args: Any,
+            fmt: str | None = None,
+            region: str | None = None,
+            full: bool = False,
+            **kw: Any,
         ) -> Any:
             ctx = kw[ctx_name] if ctx_name in kw else args[names.index(ctx_name)]
             state = state_of(ctx)
             state.fmt = fmt or state.fmt
             state.region = region or state.region
+            state.full = full or state.full
             return func(*args, **kw)
 
         command.__signature__ = signature.replace(  # type: ignore[attr-defined]
@@ -100,6 +122,7 @@ class AppState:
         self.kb_path = kb_path
         self.fmt = fmt
         self.region = region
+        self.full = False
         self._kb: KnowledgeBase | None = None
 
     def kb(self) -> KnowledgeBase:
@@ -110,9 +133,10 @@ class AppState:
         return self._kb
 
     def numbers(self, knowledge: KnowledgeBase) -> Numbers:
-        from back_spasm_cli import regions
+        from back_spasm_cli import config, regions
 
-        chosen = regions.resolve(knowledge.content, self.region)
+        asked = self.region or os.environ.get("SPASM_REGION")
+        chosen = regions.resolve(knowledge.content, asked, config.load().get("region"))
         return regions.numbers(knowledge.content, chosen)
 
     def show_view(self, build: Callable[[KnowledgeBase, Numbers], Document]) -> None:
@@ -127,6 +151,26 @@ class AppState:
         for notice in (*(self._kb.notices if self._kb else ()), *document.notices):
             sys.stderr.write(f"spasm: {clean(notice)}\n")
         render(document, choose_format(self.fmt, sys.stdout), sys.stdout)
+
+
+def complete_names(kind_name: str) -> Callable[[str], list[str]]:
+    """Shell completion for a lookup command: the kind's ids and aliases."""
+
+    def complete(incomplete: str) -> list[str]:
+        from back_spasm_cli import kb
+        from back_spasm_cli.kinds import KINDS
+
+        try:
+            items = getattr(kb.load().content, KINDS[kind_name].section)
+        except Exception:  # completion must never print a traceback into the shell
+            return []
+        names = [item.id for item in items] + [
+            alias.replace(" ", "-") for item in items for alias in item.aliases
+        ]
+        wanted = incomplete.casefold()
+        return sorted({name for name in names if name.casefold().startswith(wanted)})
+
+    return complete
 
 
 def state_of(ctx: typer.Context) -> AppState:

@@ -24,6 +24,8 @@ def render_markdown(document: Document, heading_level: int = 2) -> str:
 
 
 def _section(section: Section, hashes: str) -> str:
+    if section.strip:
+        return "\n".join(f"> **{escape(p)}**  " for p in section.paragraphs)
     parts = [f"{hashes} {escape(section.title)}"] if section.title else []
     if section.subtitle:
         parts.append(f"_{escape(section.subtitle)}_")

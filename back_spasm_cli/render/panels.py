@@ -47,7 +47,10 @@ def print_document(console: Console, document: Document) -> None:
     """The document as panels on `console` (a terminal's, or a recording one for HTML)."""
     narrow = console.width < NARROW
     for section in document.sections:
-        console.print(section_panel(section, console.width, titles_inside=narrow))
+        if section.strip:
+            console.print(strip_text(section, console.width))
+        else:
+            console.print(section_panel(section, console.width, titles_inside=narrow))
     for line in document.footer:
         console.print(Text(clean(line), style="dim"))
 
@@ -56,6 +59,12 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
     return textwrap.fill(
         clean(text), width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
     )
+
+
+def strip_text(section: Section, width: int) -> Text:
+    """A few bold lines in the tone's colour, with no border (the safety strip)."""
+    style = f"bold {TONE_STYLE.get(section.tone, 'cyan')}"
+    return Text("\n".join(_wrap(p, max(width, 8)) for p in section.paragraphs), style=style)
 
 
 def section_panel(section: Section, width: int = 80, *, titles_inside: bool = False) -> Panel:

@@ -30,17 +30,17 @@ def footer(content: KnowledgeBaseFile, shows: Iterable[str] = ()) -> tuple[str, 
 
 
 def safety_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section | None:
-    """The emergency red flags and what to do, shown before any self-care advice."""
+    """The safety strip that opens every advice view: the gravest signs in a few words,
+    the number to call named with its country, and `spasm doctor` (at most 3 lines at
+    100 columns; the full tiered list is `spasm doctor`)."""
+    meta = content.meta
     level = care_level(content, "emergency")
-    flags = [flag.title for flag in content.red_flags if flag.level == "emergency"]
-    if level is None and not flags:
-        return None
-    return Section(
-        title=level.title if level else "",
-        tone="emergency",
-        paragraphs=(numbers.fill(level.action),) if level else (),
-        lists=(Bullets("", tuple(flags)),) if flags else (),
+    signs = (meta.emergency_signs if meta else None) or ", ".join(
+        flag.title for flag in content.red_flags if flag.level == "emergency"
     )
+    call = meta.strip_call if meta and meta.strip_call else (level.action if level else "")
+    lines = tuple(line for line in (signs, numbers.fill_short(call)) if line)
+    return Section(title="", tone="emergency", paragraphs=lines, strip=True) if lines else None
 
 
 def safety_payload(content: KnowledgeBaseFile, numbers: Numbers) -> dict[str, Any]:

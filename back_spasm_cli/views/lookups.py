@@ -13,48 +13,62 @@ from typing import Any
 from back_spasm_cli import __version__
 from back_spasm_cli.document import Bullets, Document, Section, Tone
 from back_spasm_cli.kb import KnowledgeBase, iter_items
-from back_spasm_cli.kinds import Kind
+from back_spasm_cli.kinds import Kind, open_command
 from back_spasm_cli.lookup import Match
 from back_spasm_cli.regions import Numbers
 from back_spasm_cli.schema import LEVEL_ORDER, LIST_SECTIONS, Entry, Exercise, KnowledgeBaseFile
 from back_spasm_cli.views.frame import advice, display_sources, finish, related_lines
 
-#: The commands listed by `spasm` alone (interface text, not advice).
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("spasm causes", "what can set off a back spasm"),
-    ("spasm remedies", "what helps, in one line each; `spasm remedy NAME` for one in full"),
-    ("spasm prevent", "habits that make spasms less likely"),
-    ("spasm lifestyle", "day-to-day changes"),
-    ("spasm exercises", "guided exercises with holds and repetitions"),
-    ("spasm faq", "common questions"),
-    ("spasm search WORDS", "find advice from your own words"),
-    ("spasm check", "red-flag questions and a care level"),
-    ("spasm plan", "a personal, phased self-care plan"),
+#: What `spasm` alone lists first: the five commands people need first (interface text).
+FIRST_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("spasm check", "a few questions: is it safe to look after it yourself?"),
+    ("spasm remedies", "what helps now, one line each"),
+    ("spasm exercises", "gentle moves, with holds and repetitions"),
+    ("spasm ask QUESTION", "ask in your own words"),
     ("spasm doctor", "when to get help, and the numbers to call"),
 )
+#: The rest, shown with --full (and by `spasm help`).
+MORE_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("spasm causes", "what can set off a back spasm"),
+    ("spasm prevent", "habits that make spasms less likely"),
+    ("spasm lifestyle", "day-to-day changes"),
+    ("spasm faq", "common questions"),
+    ("spasm search WORDS", "find advice from your own words"),
+    ("spasm plan", "a personal, phased self-care plan"),
+    ("spasm help", "every command"),
+)
+#: Labels (interface words, not advice).
+MORE_HINT = "add --full for the background, evidence and sources"
 
 
-def entry_section(content: KnowledgeBaseFile, kind: Kind, entry: Entry) -> Section:
-    related = related_lines(content, entry.related)
-    lists = [
-        Bullets("Steps", tuple(entry.steps), ordered=True),
-        Bullets("Tips", tuple(entry.tips)),
-        Bullets("Cautions", tuple(entry.cautions)),
-        Bullets("Evidence", tuple(entry.evidence)),
-        Bullets("Related", related),
-        Bullets("Sources", display_sources(entry.sources)),
-    ]
+def entry_section(
+    content: KnowledgeBaseFile, kind: Kind, entry: Entry, *, full: bool = False
+) -> Section:
+    """What to do first: summary, how long, steps, cautions, related entries; with
+    `full`, also the long text, tips, evidence and sources."""
+    lists = [Bullets("Steps", tuple(entry.steps), ordered=True)]
+    if full:
+        lists.append(Bullets("Tips", tuple(entry.tips)))
+    lists.append(Bullets("Cautions", tuple(entry.cautions)))
+    if full:
+        lists.append(Bullets("Evidence", tuple(entry.evidence)))
+    lists.append(Bullets("Related", related_lines(content, entry.related)))
+    if full:
+        lists.append(Bullets("Sources", display_sources(entry.sources)))
+    facts = [("How long", entry.duration)] if entry.duration else []
+    if not full and (entry.body or entry.tips or entry.evidence):
+        facts.append(("More", MORE_HINT))
     return Section(
         title=entry.title,
         subtitle=f"{kind.name}: {entry.id}",
         tone="info",
-        paragraphs=(entry.summary, *entry.body),
+        paragraphs=(entry.summary, *(entry.body if full else ())),
         lists=tuple(b for b in lists if b.items),
-        facts=(("How long", entry.duration),) if entry.duration else (),
+        facts=tuple(facts),
     )
 
 
-def exercise_section(exercise: Exercise) -> Section:
+def exercise_section(exercise: Exercise, *, full: bool = False) -> Section:
     facts = [("Start", exercise.position)]
     if exercise.hold:
         facts.append(("Hold", exercise.hold))
@@ -63,8 +77,9 @@ def exercise_section(exercise: Exercise) -> Section:
     lists = [
         Bullets("Steps", tuple(exercise.steps), ordered=True),
         Bullets("Cautions", tuple(exercise.cautions)),
-        Bullets("Sources", display_sources(exercise.sources)),
     ]
+    if full:
+        lists.append(Bullets("Sources", display_sources(exercise.sources)))
     return Section(
         title=exercise.title,
         subtitle=f"exercise: {exercise.id}",
@@ -79,11 +94,13 @@ def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
 
 
 def _match_notices(kind: Kind, matches: Sequence[Match]) -> list[str]:
-    return [
-        f"no {kind.name} is called {m.query!r}; showing the closest: {m.item.title}"
-        for m in matches
-        if m.loose
-    ]
+    notices = []
+    for m in matches:
+        if m.loose:
+            notices.append(
+                f"no {kind.name} is called {m.query!r}; showing the closest: {m.item.title}"
+            )
+    return notices
 
 
 def entries(
@@ -91,14 +108,20 @@ def entries(
     numbers: Numbers,
     kind: Kind,
     matches: Sequence[Match] | None = None,
+    *,
+    full: bool = False,
+    notices: Sequence[str] = (),
 ) -> Document:
-    """Entries of one kind in full: all of them, or those `matches` name."""
+    """Entries of one kind: those `matches` name, or all of them (with `full`, each in
+    full). JSON always carries every field."""
     content = kb.content
     items: list[Any] = (
         [m.item for m in matches] if matches else list(getattr(content, kind.section))
     )
     sections = [
-        exercise_section(item) if isinstance(item, Exercise) else entry_section(content, kind, item)
+        exercise_section(item, full=full)
+        if isinstance(item, Exercise)
+        else entry_section(content, kind, item, full=full)
         for item in items
     ]
     payload = {
@@ -112,37 +135,46 @@ def entries(
         sections,
         payload,
         shows=[kind.name],
-        notices=_match_notices(kind, matches or ()),
+        notices=[*notices, *_match_notices(kind, matches or ())],
     )
 
 
 def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
-    """One line per entry of a kind, with the command that opens each."""
+    """The compact list: each entry's title, its one-line summary and the command that
+    opens it. JSON carries every field of every entry."""
     content = kb.content
     items: list[Any] = list(getattr(content, kind.section))
     section = Section(
         title=kind.plural.capitalize(),
-        lists=(Bullets("", tuple(f"{item.title} ({item.id}): {item.summary}" for item in items)),),
-        facts=(("Open one", f"spasm {kind.command} NAME"),),
+        lists=(
+            Bullets(
+                "",
+                tuple(
+                    f"{item.title}: {item.summary} ({open_command(kind, item.id)})"
+                    for item in items
+                ),
+            ),
+        ),
+        subtitle=f"open one: spasm {kind.command} NAME · all in full: --full",
     )
-    payload = {
-        "kind": kind.name,
-        "entries": [{"id": i.id, "title": i.title, "summary": i.summary} for i in items],
-    }
+    payload = {"kind": kind.name, "entries": [_entry_json(kind, item) for item in items]}
     return advice(kb, numbers, [section], payload, shows=[kind.name])
 
 
-def overview(kb: KnowledgeBase, numbers: Numbers) -> Document:
-    """`spasm` alone: what a back spasm is, the main commands, the disclaimer."""
+def overview(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Document:
+    """`spasm` alone: what a back spasm is in two lines, the five commands people need
+    first, the safety strip; with `full`, the whole overview and every command."""
     content = kb.content
+    items = content.overview if full else content.overview[:1]
     sections = [
-        Section(title=item.title, paragraphs=(item.summary, *item.body))
-        for item in content.overview
+        Section(title=item.title, paragraphs=(item.summary, *(item.body if full else ())))
+        for item in items
     ]
-    sections.append(Section(title="Commands", facts=COMMANDS, tone="note"))
+    commands = FIRST_COMMANDS + (MORE_COMMANDS if full else ())
+    sections.append(Section(title="Start here", facts=commands, tone="note"))
     payload = {
         "overview": [item.to_data() for item in content.overview],
-        "commands": [{"command": c, "description": d} for c, d in COMMANDS],
+        "commands": [{"command": c, "description": d} for c, d in FIRST_COMMANDS + MORE_COMMANDS],
     }
     return advice(kb, numbers, sections, payload)
 

@@ -1,0 +1,60 @@
+"""The user's settings (`spasm config`): a small INI file in the spasm home's data folder.
+
+Only settings spasm knows are kept (today: `region`). The file is written atomically,
+mode 0600; a file that cannot be read is reported, never overwritten.
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from back_spasm_cli import paths
+from back_spasm_cli.errors import SpasmError, UsageError
+
+SECTION = "spasm"
+KNOWN = ("region",)
+
+
+def path() -> Path:
+    return paths.data_dir() / "config.ini"
+
+
+def load() -> dict[str, str]:
+    """The saved settings; {} when there is no file yet."""
+    file = path()
+    if not file.is_file():
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(file.read_text(encoding="utf-8"), source=str(file))
+    except (OSError, UnicodeDecodeError, configparser.Error) as err:
+        raise SpasmError(f"cannot read the settings in {file}: {err}") from None
+    if not parser.has_section(SECTION):
+        return {}
+    return {key: value for key, value in parser.items(SECTION) if key in KNOWN}
+
+
+def save(settings: dict[str, str]) -> Path:
+    """Write `settings` (atomically: a reader sees the old file or the new, never half)."""
+    unknown = sorted(set(settings) - set(KNOWN))
+    if unknown:
+        raise UsageError(f"unknown setting {unknown[0]!r}; known: {', '.join(KNOWN)}")
+    parser = configparser.ConfigParser(interpolation=None)
+    parser[SECTION] = dict(sorted(settings.items()))
+    file = path()
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temporary = tempfile.mkstemp(prefix=".config-", dir=file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            parser.write(out)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return file
