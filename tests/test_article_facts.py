@@ -136,7 +136,7 @@ FACTS = [
         "dehydration-prevent-hydration-diet",
         ("causes", "dehydration-electrolytes"),
         "drinking enough",
-        "balanced diet with plenty of electrolytes",
+        "balanced diet with plenty of electrolytes",  # attributed, with its weak evidence
     ),
     # ------------------------------------------------------------------ posture
     p(

@@ -35,7 +35,7 @@ def test_how_long_is_answered_by_the_faq(invoke: Invoke) -> None:
 
 def test_lifting_gives_the_strain_and_ice(invoke: Invoke) -> None:
     data = ask_json(invoke, "what helps after lifting something heavy")
-    assert answer_ids(data) == ["muscle-strain"]
+    assert answer_ids(data) == ["muscle-strain", "safe-lifting"]
     assert "rest-and-ice" in related_ids(data)
     assert "care" not in data
 
@@ -46,8 +46,7 @@ def test_ice_or_heat_shows_both_in_full(invoke: Invoke) -> None:
     out = invoke("ask", "should", "I", "use", "ice", "or", "heat", "--format", "plain").stdout
     # Each shown in full: the steps and how long to use it.
     assert (
-        "Heat therapy (remedy: heat)" in out
-        and "Rest and ice therapy (remedy: rest-and-ice)" in out
+        "Heat therapy (remedy: heat" in out and "Rest and ice therapy (remedy: rest-and-ice" in out
     )
     assert out.count("How long:") >= 2
 

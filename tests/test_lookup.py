@@ -156,7 +156,7 @@ def test_a_remedy_shows_what_to_do_and_leaves_depth_to_full(invoke: Invoke) -> N
         assert label in out
     for label in ("Tips:", "Evidence:", "Sources:", "https://"):
         assert label not in out
-    assert "More: add --full for the background, evidence and sources" in out
+    assert "(remedy: heat · more: --full)" in out
 
 
 def test_medication_view_defers_to_pharmacist_and_gives_no_doses(invoke: Invoke) -> None:

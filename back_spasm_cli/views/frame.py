@@ -98,19 +98,23 @@ def advice(
     )
 
 
-def related_lines(content: KnowledgeBaseFile, ids: Iterable[str]) -> tuple[str, ...]:
-    """ "Title: spasm remedy heat" for each id (the loader checks every link resolves)."""
+def related(content: KnowledgeBaseFile, ids: Iterable[str]) -> list[tuple[str, str]]:
+    """(title, command that opens it) for each id (the loader checks links resolve)."""
     found: dict[str, tuple[Kind, str]] = {
         item.id: (KIND_BY_SECTION[section], getattr(item, "title", item.id))
         for section, item in iter_items(content)
         if section in KIND_BY_SECTION
     }
-    lines = []
-    for item_id in ids:
-        if item_id in found:
-            kind, title = found[item_id]
-            lines.append(f"{title}: {open_command(kind, item_id)}")
-    return tuple(lines)
+    return [
+        (found[item_id][1], open_command(found[item_id][0], item_id))
+        for item_id in ids
+        if item_id in found
+    ]
+
+
+def related_lines(content: KnowledgeBaseFile, ids: Iterable[str]) -> tuple[str, ...]:
+    """ "Title: spasm remedy heat" for each id."""
+    return tuple(f"{title}: {command}" for title, command in related(content, ids))
 
 
 #: How the `seed` source is shown: it is the founding article every entry builds on.

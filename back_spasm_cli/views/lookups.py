@@ -17,7 +17,13 @@ from back_spasm_cli.kinds import Kind, open_command
 from back_spasm_cli.lookup import Match
 from back_spasm_cli.regions import Numbers
 from back_spasm_cli.schema import LEVEL_ORDER, LIST_SECTIONS, Entry, Exercise, KnowledgeBaseFile
-from back_spasm_cli.views.frame import advice, display_sources, finish, related_lines
+from back_spasm_cli.views.frame import (
+    advice,
+    display_sources,
+    finish,
+    related,
+    related_lines,
+)
 
 #: What `spasm` alone lists first: the five commands people need first (interface text).
 FIRST_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -38,7 +44,7 @@ MORE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("spasm help", "every command"),
 )
 #: Labels (interface words, not advice).
-MORE_HINT = "add --full for the background, evidence and sources"
+MORE_HINT = "more: --full"
 
 
 def entry_section(
@@ -52,15 +58,16 @@ def entry_section(
     lists.append(Bullets("Cautions", tuple(entry.cautions)))
     if full:
         lists.append(Bullets("Evidence", tuple(entry.evidence)))
-    lists.append(Bullets("Related", related_lines(content, entry.related)))
     if full:
+        lists.append(Bullets("Related", related_lines(content, entry.related)))
         lists.append(Bullets("Sources", display_sources(entry.sources)))
+    elif entry.related:  # the commands alone, on a line or two
+        commands = [command for _, command in related(content, entry.related)]
+        lists.append(Bullets("Related", (" · ".join(commands),)))
     facts = [("How long", entry.duration)] if entry.duration else []
-    if not full and (entry.body or entry.tips or entry.evidence):
-        facts.append(("More", MORE_HINT))
     return Section(
         title=entry.title,
-        subtitle=f"{kind.name}: {entry.id}",
+        subtitle=f"{kind.name}: {entry.id}" + ("" if full else f" · {MORE_HINT}"),
         tone="info",
         paragraphs=(entry.summary, *(entry.body if full else ())),
         lists=tuple(b for b in lists if b.items),
