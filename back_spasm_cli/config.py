@@ -6,10 +6,8 @@ mode 0600; a file that cannot be read is reported, never overwritten.
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from back_spasm_cli import paths
@@ -28,6 +26,8 @@ def load() -> dict[str, str]:
     file = path()
     if not file.is_file():
         return {}
+    import configparser  # only when there is a file: most runs have none
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(file.read_text(encoding="utf-8"), source=str(file))
@@ -40,6 +40,9 @@ def load() -> dict[str, str]:
 
 def save(settings: dict[str, str]) -> Path:
     """Write `settings` (atomically: a reader sees the old file or the new, never half)."""
+    import configparser
+    import tempfile
+
     unknown = sorted(set(settings) - set(KNOWN))
     if unknown:
         raise UsageError(f"unknown setting {unknown[0]!r}; known: {', '.join(KNOWN)}")

@@ -148,6 +148,8 @@ def locate(path: str | None = None) -> KBLocation:
         path = os.environ.get("SPASM_KB") or None
     if path is None:
         folder = shipped_data()
+        if not folder.is_dir():
+            raise SpasmError("the shipped knowledge base is missing: reinstall spasm")
         files = sorted(
             (KBFile(f"data/{item.name}", item) for item in folder.iterdir() if _is_yaml(item)),
             key=lambda f: f.name,

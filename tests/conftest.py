@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from back_spasm_cli.cli import app
-
-Invoke = Callable[..., "Result"]
+from tests.helpers import Invoke, Result
 
 # Variables that would change output if they leaked in from the developer's shell.
 _LEAKY = (
@@ -45,26 +41,6 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     yield home
 
 
-class Result:
-    """What a command did: exit code, stdout and stderr kept apart."""
-
-    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
-        self.exit_code = exit_code
-        self.stdout = stdout
-        self.stderr = stderr
-
-    @property
-    def flat(self) -> str:
-        """stdout lower-cased with runs of white space folded, for phrase checks."""
-        return re.sub(r"\s+", " ", self.stdout).lower()
-
-    def __repr__(self) -> str:
-        return (
-            f"Result(exit_code={self.exit_code}, stdout={self.stdout[:400]!r}, "
-            f"stderr={self.stderr[:400]!r})"
-        )
-
-
 @pytest.fixture
 def invoke() -> Invoke:
     """Run spasm in-process with CliRunner: `invoke("remedy", "heat", "--format", "plain")`."""
@@ -78,15 +54,6 @@ def invoke() -> Invoke:
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return run
-
-
-def installed_spasm() -> str:
-    """The `spasm` script of the environment running the tests."""
-    candidate = Path(sys.executable).parent / "spasm"
-    found = str(candidate) if candidate.exists() else shutil.which("spasm")
-    if not found:
-        pytest.fail("the spasm entry point is not installed: pip install -e '.[test]'")
-    return found
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from back_spasm_cli import kb
+from tests.helpers import SHARED
 
-ARTICLE = "/work/shared/seed/back-spasms-article.txt"
+ARTICLE = SHARED / "seed" / "back-spasms-article.txt"
 
 OVERVIEW: tuple[str, ...] = ()
 DOCTOR = ("doctor",)

@@ -7,7 +7,7 @@ import typing
 
 import pytest
 
-from tests.conftest import Invoke
+from tests.helpers import Invoke
 
 
 def ask_json(invoke: Invoke, question: str, *options: str) -> dict[str, typing.Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from back_spasm_cli.cli import app
-from tests.test_lookup import _all_commands
+from tests.helpers import all_commands
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 HEADER = """\
@@ -24,7 +24,7 @@ def generate() -> str:
     runner = CliRunner()
     env = {"COLUMNS": "88", "NO_COLOR": "1", "TERM": "dumb"}
     parts = [HEADER]
-    for command in [[], *_all_commands()]:
+    for command in [[], *all_commands()]:
         result = runner.invoke(app, [*command, "--help"], env=env)
         assert result.exit_code == 0, result.output
         title = " ".join(["spasm", *command])
@@ -40,7 +40,7 @@ def test_cli_reference_is_current() -> None:
 
 def test_every_command_is_in_the_reference() -> None:
     text = REFERENCE.read_text(encoding="utf-8")
-    for command in _all_commands():
+    for command in all_commands():
         assert f"## `spasm {' '.join(command)}`" in text
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import installed_spasm
+from tests.helpers import installed_spasm
 
 ESCAPE = re.compile(r"\x1b")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from back_spasm_cli import kb
-from tests.conftest import Invoke
+from tests.helpers import Invoke, assert_no_bug
 
 MINIMAL = """\
 meta:
@@ -103,7 +103,7 @@ def test_schema_errors_name_file_line_and_field(
     assert expected in result.stderr
     assert f"{path}:" in result.stderr
     assert "remedies[0]" in result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
+    assert_no_bug(result)
 
 
 def test_an_unknown_key_points_at_the_key(invoke: Invoke, tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_yaml_syntax_error_names_the_line(invoke: Invoke, tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "YAML syntax error" in result.stderr
     assert f"{tmp_path / 'kb.yaml'}:1" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert_no_bug(result)
 
 
 @pytest.mark.parametrize("content", ["", "   \n\n", "# only a comment\n"])

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import Invoke
+from tests.helpers import Invoke, all_commands
 
 ADVICE_COMMANDS = [
     [],
@@ -62,33 +62,33 @@ def test_red_flags_come_before_any_self_care_advice(invoke: Invoke, args: list[s
 
 
 @pytest.mark.parametrize(
-    ("words", "expected_id", "loose"),
+    ("words", "expected_id", "how"),
     [
-        (["heat"], "heat", False),
-        (["HEAT"], "heat", False),
-        (["ice"], "rest-and-ice", False),
-        (["heating", "pad"], "heat", False),
-        (["hot", "water", "bottle"], "heat", False),
-        (["rest-and-ice"], "rest-and-ice", False),
-        (["Rest", "and", "ice", "therapy"], "rest-and-ice", False),
-        (["physio"], "physical-therapy", False),
-        (["PT"], "physical-therapy", False),
-        (["meds"], "medication", False),
-        (["painkillers"], "medication", False),
-        (["ibuprofen"], "medication", False),
-        (["mass"], "massage", False),  # prefix
-        (["haet"], "heat", True),
-        (["massge"], "massage", True),
+        (["heat"], "heat", "id"),
+        (["HEAT"], "heat", "id"),
+        (["ice"], "rest-and-ice", "alias"),
+        (["heating", "pad"], "heat", "alias"),
+        (["hot", "water", "bottle"], "heat", "alias"),
+        (["rest-and-ice"], "rest-and-ice", "id"),
+        (["Rest", "and", "ice", "therapy"], "rest-and-ice", "title"),
+        (["physio"], "physical-therapy", "alias"),
+        (["PT"], "physical-therapy", "alias"),
+        (["meds"], "medication", "alias"),
+        (["painkillers"], "medication", "alias"),
+        (["ibuprofen"], "medication", "alias"),
+        (["mass"], "massage", "prefix"),
+        (["haet"], "heat", "loose"),
+        (["massge"], "massage", "loose"),
     ],
 )
-def test_names_resolve(invoke: Invoke, words: list[str], expected_id: str, loose: bool) -> None:
+def test_names_resolve(invoke: Invoke, words: list[str], expected_id: str, how: str) -> None:
     result = invoke("remedy", *words, "--format", "json")
     assert result.exit_code == 0, result
     data = json.loads(result.stdout)
     assert [e["id"] for e in data["entries"]] == [expected_id]
-    assert data["matches"][0]["how"] == ("loose" if loose else data["matches"][0]["how"])
-    if loose:
-        assert "closest" in result.stderr
+    assert data["matches"][0]["how"] == how
+    if how == "loose":
+        assert "showing the closest" in result.stderr
     else:
         assert result.stderr == ""
 
@@ -236,24 +236,7 @@ def test_global_format_applies_to_the_command(invoke: Invoke) -> None:
     assert json.loads(result.stdout)["entries"][0]["id"] == "heat"
 
 
-def _all_commands() -> list[list[str]]:
-    import typer
-    import typer.main
-
-    from back_spasm_cli.cli import app
-
-    group = typer.main.get_command(app)
-    ctx = typer.Context(group)
-    found: list[list[str]] = []
-    for name in group.list_commands(ctx):  # type: ignore[attr-defined]
-        found.append([name])
-        command = group.get_command(ctx, name)  # type: ignore[attr-defined]
-        for sub in getattr(command, "commands", {}):
-            found.append([name, sub])
-    return found
-
-
-@pytest.mark.parametrize("command", _all_commands(), ids=" ".join)
+@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
 def test_every_command_has_help(invoke: Invoke, command: list[str]) -> None:
     result = invoke(*command, "--help")
     assert result.exit_code == 0
@@ -262,7 +245,7 @@ def test_every_command_has_help(invoke: Invoke, command: list[str]) -> None:
 
 
 def test_the_main_commands_exist() -> None:
-    names = {tuple(c) for c in _all_commands()}
+    names = {tuple(c) for c in all_commands()}
     for name in (
         "causes",
         "remedies",

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from back_spasm_cli import plan as planner
 from back_spasm_cli import triage as engine
 from back_spasm_cli.kinds import KIND_BY_SECTION
-from tests.conftest import Invoke
+from tests.helpers import Invoke
 from tests.test_triage import ANY_ANSWERS, RANK, SHIPPED, SHIPPED_LEVELS, fixture_kb, has
 
 NO_FLAGS = ["--no-others"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import installed_spasm
+from tests.helpers import installed_spasm
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

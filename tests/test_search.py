@@ -19,7 +19,7 @@ from back_spasm_cli import search, storage
 from back_spasm_cli.cli.search_commands import KindName
 from back_spasm_cli.errors import NotFoundError, UsageError
 from back_spasm_cli.kinds import KINDS
-from tests.conftest import Invoke
+from tests.helpers import Invoke
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

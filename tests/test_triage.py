@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from back_spasm_cli import kb
 from back_spasm_cli import triage as engine
 from back_spasm_cli.schema import KnowledgeBaseFile
-from tests.conftest import Invoke
+from tests.helpers import Invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -1,6 +1,6 @@
 """The `spasm` command: parse, call the core, render. Nothing here decides advice.
 
-Commands live in sibling modules (lookup, kb, search, triage) and register with
+Commands live in sibling modules (lookup_commands, kb_commands, …) and register with
 `@command()`. `run()` is the one place that turns what can go wrong into a message and
 a documented exit code: expected failures (SpasmError), usage errors, Ctrl-C (130), a
 reader that has gone (0) and output that cannot be written (74), never a traceback.
@@ -158,7 +158,7 @@ def root(
 from back_spasm_cli.cli import (  # noqa: E402
     config_commands,
     kb_commands,
-    lookup,
+    lookup_commands,
     search_commands,
     triage_commands,
 )
@@ -167,7 +167,7 @@ __all__ = [
     "app",
     "config_commands",
     "kb_commands",
-    "lookup",
+    "lookup_commands",
     "run",
     "search_commands",
     "triage_commands",
@@ -204,17 +204,23 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         if streams.is_reader_gone(err):
             streams.silence_stdout()
             return int(ExitCode.OK)
-        return streams.cannot_write(err)
+        if streams.is_output_error(err):
+            return streams.cannot_write(err)
+        return _internal_error(err)
     except Exception as err:  # a bug: say so plainly, without a traceback
-        from back_spasm_cli.render.text import clean
+        return _internal_error(err)
 
-        sys.stderr.write(
-            f"spasm: internal error ({type(err).__name__}: {clean(str(err))}); please report"
-            " it. Set SPASM_DEBUG=1 to see the traceback.\n"
-        )
-        if os.environ.get("SPASM_DEBUG"):
-            raise
-        return int(ExitCode.INTERNAL)
+
+def _internal_error(err: Exception) -> int:
+    from back_spasm_cli.render.text import clean
+
+    sys.stderr.write(
+        f"spasm: internal error ({type(err).__name__}: {clean(str(err))}); please report"
+        " it. Set SPASM_DEBUG=1 to see the traceback.\n"
+    )
+    if os.environ.get("SPASM_DEBUG"):
+        raise err
+    return int(ExitCode.INTERNAL)
 
 
 def _exit_code(invoke: Callable[[list[str]], Any], args: list[str]) -> int:

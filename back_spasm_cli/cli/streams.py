@@ -65,8 +65,21 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+#: Errors that mean a stream cannot take output (closed, full, failing), as opposed to a
+#: file spasm meant to read; those are bugs or expected errors, reported as such.
+OUTPUT_ERRNOS = frozenset(
+    code
+    for code in (errno.EBADF, errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", 0))
+    if code
+)
+
+
 def is_reader_gone(err: OSError) -> bool:
     return isinstance(err, BrokenPipeError) or err.errno == errno.EPIPE
+
+
+def is_output_error(err: OSError) -> bool:
+    return err.errno in OUTPUT_ERRNOS
 
 
 def cannot_write(err: OSError) -> int:

@@ -6,8 +6,8 @@ import json
 from typing import TextIO
 
 from back_spasm_cli.document import Document
+from back_spasm_cli.render.text import json_safe
 
 
 def render_json(document: Document, out: TextIO) -> None:
-    json.dump(document.payload, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_safe(json.dumps(document.payload, indent=2, ensure_ascii=False)) + "\n")

@@ -26,6 +26,7 @@ TONE_STYLE = {
     "emergency": "bold red",
 }
 NARROW = 40  # columns: below this, titles go inside the panel (a border would cut them)
+MIN_WIDTH = 20  # columns: narrower terminals (or COLUMNS=0) get 20, never a cropped strip
 _BORDER = 4  # two border columns and one column of padding on each side
 
 
@@ -36,7 +37,10 @@ class _Console(Console):
 
 
 def make_console(out: TextIO) -> Console:
-    return _Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    console = _Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    if console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
 
 
 def render_panels(document: Document, out: TextIO) -> None:
