@@ -22,6 +22,7 @@ def validate(
     path: Annotated[
         str | None,
         typer.Argument(
+            metavar="PATH",
             help="A YAML file or folder. Default: --kb, SPASM_KB, or the shipped base.",
             show_default=False,
         ),

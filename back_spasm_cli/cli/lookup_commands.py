@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 def names_argument(kind_name: str) -> object:
     """The NAME... argument of a lookup command, completing that kind's names."""
     return typer.Argument(
+        metavar="NAME",
         help="A name, alias or id; several words need no quotes. None: the list.",
         show_default=False,
         autocompletion=complete_names(kind_name),
