@@ -166,8 +166,15 @@ def test_bare_spasm_fits_one_screen_with_what_it_is_and_five_commands(invoke: In
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["causes"], ["remedy", "heat"], ["remedy", "ice"], ["exercises"], ["prevent"]]
-    + [["faq", "how", "long"]],
+    [
+        [],
+        ["causes"],
+        ["remedy", "heat"],
+        ["remedy", "ice"],
+        ["exercises"],
+        ["prevent"],
+        ["faq", "how", "long"],
+    ],
     ids=lambda a: " ".join(a) or "spasm",
 )
 def test_on_a_real_100x30_terminal_the_answer_is_on_the_first_screen(
