@@ -1,7 +1,7 @@
 """Start-up benchmark: `spasm remedy heat` against the smallest Typer + Rich app.
 
 Runs both alternately in one go and prints the medians and their ratio. Target: at most
-1.10 (spasm adds no more than 10% to the framework's own start-up). `--check` exits 1
+1.20 (spasm adds no more than 20% to the framework's own start-up). `--check` exits 1
 when the target is missed. Run: python bench/startup_bench.py [--runs N] [--check]
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import base_env, interleaved, write_floor
 
-TARGET = 1.10
+TARGET = 1.20
 
 
 def main() -> int:
