@@ -20,8 +20,6 @@ import functools
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -34,6 +32,8 @@ except ImportError:  # pragma: no cover - other interpreters
 from back_spasm_cli.errors import SpasmError
 
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     import yaml
 
     from back_spasm_cli.schema import KnowledgeBaseFile
@@ -135,11 +135,18 @@ class KnowledgeBase(NamedTuple):
 
 
 def shipped_data() -> Traversable:
-    """The data/ folder inside the installed package, or beside it in a checkout."""
-    packaged = resources.files("back_spasm_cli") / "data"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "data"
+    """The data/ folder inside the installed package, or beside it in a checkout.
+
+    An installed wheel keeps it on disk beside this file; importlib.resources (which
+    costs a few ms to import) is asked only when the package lives somewhere else, such
+    as a zip file."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "data", here.parent / "data"):
+        if folder.is_dir():
+            return folder
+    from importlib import resources
+
+    return resources.files("back_spasm_cli") / "data"
 
 
 def locate(path: str | None = None) -> KBLocation:
