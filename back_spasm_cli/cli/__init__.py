@@ -176,12 +176,14 @@ __all__ = [
 
 def run(argv: list[str] | None = None) -> int:
     """Run `spasm` with `argv` (default: the command line); return the exit code."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     return int(app(args=argv, prog_name="spasm", standalone_mode=False))
 
 
 def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
     try:
+        # From here on Ctrl-C raises KeyboardInterrupt, handled below (until here, entry.py
+        # ends the process at once: nothing has been written yet).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         streams.prepare()
         too_long = next((arg for arg in args if len(arg) > MAX_ARGUMENT), None)
         if too_long is not None:
