@@ -28,14 +28,30 @@ FormatOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _complete_region(incomplete: str) -> list[str]:
+    """The regions of the knowledge base in use, for shell completion."""
+    from back_spasm_cli import kb
+
+    try:
+        regions = kb.load().content.regions
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    names = [name for region in regions for name in (region.id, *region.aliases)]
+    return [name for name in names if name.startswith(incomplete.casefold())]
+
+
 RegionOpt = Annotated[
     str | None,
     typer.Option(
         "--region",
         "-r",
-        metavar="uk|us|ca|eu|au|nz",
-        help="Whose emergency numbers to show. Default: from the locale (LANG).",
+        metavar="REGION",
+        help="Whose emergency numbers to show: a region or country, e.g. uk, england, usa,"
+        " germany. Default: SPASM_REGION, then `spasm config set region`, then the locale.",
         show_default=False,
+        autocompletion=_complete_region,
     ),
 ]
 
