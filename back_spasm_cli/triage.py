@@ -343,7 +343,9 @@ def remaining(content: KnowledgeBaseFile, answers: CheckAnswers, *, ask_region: 
         if isinstance(question, SignList):
             probe = answer_list(probe, question)
         elif isinstance(question, Choice):
-            probe = answer(probe, question, question.options[-1][0])
+            # the first option that does not end the questions (the "no" of a choice)
+            choices = [answer(probe, question, option_id) for option_id, _ in question.options]
+            probe = next((c for c in choices if not stopped(content, c)), choices[0])
         elif isinstance(question, Number):
             probe = answer(probe, question, question.low)
         else:
