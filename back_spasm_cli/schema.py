@@ -172,11 +172,14 @@ class RedFlag(Model):
     id: Slug
     level: FlagLevel
     title: Annotated[Line, Doc("The symptom, in plain words.")]
-    question: Annotated[Line, Doc("A yes/no question asked by `spasm check`.")]
+    question: Annotated[Line, Doc("The yes/no question, when it is asked on its own.")]
     explain: Annotated[Text, Doc("Shown when the user answers '?'.")]
     sources: Sources
     aliases: list[Line] = field(default_factory=list)
     evidence: list[Text] = field(default_factory=list)
+    sign: Annotated[
+        Line | None, Doc("The short line in a `spasm check` checklist (default: the title).")
+    ] = None
 
 
 @dataclass(frozen=True)
@@ -273,8 +276,8 @@ Severity = Annotated[int, Check("int", ge=0, le=10)]
 
 
 @dataclass(frozen=True)
-class StartOption(Model):
-    """One answer to "how did it start?" (`spasm check --started ID`)."""
+class ChoiceOption(Model):
+    """One answer to a choice question, e.g. "how did it start?" (`--started ID`)."""
 
     id: Slug
     label: Line
@@ -283,7 +286,7 @@ class StartOption(Model):
 
 @dataclass(frozen=True)
 class ContextQuestion(Model):
-    """A question about the spasm itself, asked after the red-flag questions."""
+    """A question `spasm check` asks in its own words, with a plain-words explanation."""
 
     question: Line
     explain: Annotated[Text, Doc("Shown when the user answers '?'.")]
@@ -291,60 +294,138 @@ class ContextQuestion(Model):
 
 
 @dataclass(frozen=True)
-class StartedQuestion(ContextQuestion):
-    options: Annotated[list[StartOption], NON_EMPTY]
+class ChoiceQuestion(ContextQuestion):
+    options: Annotated[list[ChoiceOption], NON_EMPTY]
+
+    def __post_init__(self) -> None:
+        ids = [option.id for option in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError("option ids must be unique")
+
+
+@dataclass(frozen=True)
+class RegionQuestion(ContextQuestion):
+    """ "Where are you?": the options are the regions, then `elsewhere`."""
+
+    elsewhere: Annotated[Line, Doc("The last option: none of the regions.")]
+
+
+@dataclass(frozen=True)
+class Conditions(Model):
+    """What the answers must say; every condition given must hold."""
+
+    started: Annotated[list[Slug], Doc("How it started is one of these option ids.")] = field(
+        default_factory=list
+    )
+    age_bands: Annotated[list[Slug], Doc("The age band is one of these option ids.")] = field(
+        default_factory=list
+    )
+    days_at_least: Annotated[Count | None, Doc("Days since onset >= N.")] = None
+    severity_at_least: Annotated[Severity | None, Doc("Worst pain >= N (0-10).")] = None
+    signs: Annotated[list[Slug], Doc("Any of these red flags was answered yes or not sure.")] = (
+        field(default_factory=list)
+    )
+
+    def is_empty(self) -> bool:
+        return not (
+            self.started
+            or self.age_bands
+            or self.signs
+            or self.days_at_least is not None
+            or self.severity_at_least is not None
+        )
 
 
 @dataclass(frozen=True)
 class TriageRule(Model):
-    """Raises a red flag from the context answers: every condition given must hold."""
+    """Raises a red flag from the answers (context answers, other signs)."""
 
     id: Slug
     symptom: Annotated[Slug, Doc("The red-flag id raised; its level applies.")]
+    when: Conditions
     sources: Sources
-    days_at_least: Annotated[Count | None, Doc("Days since onset >= N.")] = None
-    severity_at_least: Annotated[Severity | None, Doc("Severity >= N.")] = None
-    daily_activities: Annotated[
-        Flag | None, Doc("Holds when the daily-activities answer equals this.")
-    ] = None
-    replaces_question: Annotated[
-        Flag,
-        Doc("The context questions answer this red flag, so its own question is not asked."),
-    ] = False
 
     def __post_init__(self) -> None:
-        if (
-            self.days_at_least is None
-            and self.severity_at_least is None
-            and self.daily_activities is None
-        ):
+        if self.when.is_empty():
             raise ValueError(
-                "a rule needs a condition: days_at_least, severity_at_least or daily_activities"
+                "a rule needs a condition: started, age_bands, days_at_least,"
+                " severity_at_least or signs"
             )
+
+
+MAX_CHECKLIST = 5
+
+
+@dataclass(frozen=True)
+class Checklist(Model):
+    """Red-flag signs asked together: "Do any of these apply to you?" (at most five)."""
+
+    id: Slug
+    signs: Annotated[list[Slug], NON_EMPTY, Doc("Red-flag ids, most urgent list first.")]
+    sources: Sources
+    cramps: Annotated[
+        Flag, Doc("Asked only when the cramps gate question is answered yes or not sure.")
+    ] = False
+    only: Annotated[dict[Slug, Conditions], Doc("Signs asked only when these conditions hold.")] = (
+        field(default_factory=dict)
+    )
+
+    def __post_init__(self) -> None:
+        if len(self.signs) > MAX_CHECKLIST:
+            raise ValueError(f"a checklist has at most {MAX_CHECKLIST} signs")
+        if len(set(self.signs)) != len(self.signs):
+            raise ValueError("a sign appears once in a checklist")
+        stray = sorted(set(self.only) - set(self.signs))
+        if stray:
+            raise ValueError(f"`only` names signs not in this checklist: {', '.join(stray)}")
 
 
 @dataclass(frozen=True)
 class Triage(Model):
-    """`spasm check`: the context questions and the rules derived from their answers."""
+    """`spasm check`: context questions first, then red-flag checklists, then rules."""
 
-    started: StartedQuestion
+    region: RegionQuestion
+    started: ChoiceQuestion
+    age_band: ChoiceQuestion
     days: ContextQuestion
     severity: ContextQuestion
-    daily_activities: ContextQuestion
+    checklist: Annotated[ContextQuestion, Doc('"Do any of these apply to you?"')]
+    cramps: Annotated[ContextQuestion, Doc("The gate before the cramp-only checklists.")]
+    checklists: Annotated[list[Checklist], NON_EMPTY]
     rules: list[TriageRule] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for what, ids in (
-            ("option", [option.id for option in self.started.options]),
+            ("checklist", [checklist.id for checklist in self.checklists]),
             ("rule", [rule.id for rule in self.rules]),
         ):
             if len(set(ids)) != len(ids):
                 raise ValueError(f"{what} ids must be unique")
+        known = {
+            "started": {option.id for option in self.started.options},
+            "age_bands": {option.id for option in self.age_band.options},
+        }
+        conditions = [rule.when for rule in self.rules] + [
+            when for checklist in self.checklists for when in checklist.only.values()
+        ]
+        for when in conditions:
+            for name, options in known.items():
+                unknown = sorted(set(getattr(when, name)) - options)
+                if unknown:
+                    raise ValueError(f"{name}: unknown option id {', '.join(map(repr, unknown))}")
 
     def references(self) -> Iterator[tuple[tuple[int | str, ...], str, str]]:
         """(location, id, table) for every id this section points at."""
         for index, rule in enumerate(self.rules):
             yield ("triage", "rules", index, "symptom"), rule.symptom, "red_flags"
+            for s, sign in enumerate(rule.when.signs):
+                yield ("triage", "rules", index, "when", "signs", s), sign, "red_flags"
+        for c, checklist in enumerate(self.checklists):
+            for s, sign in enumerate(checklist.signs):
+                yield ("triage", "checklists", c, "signs", s), sign, "red_flags"
+            for key, when in checklist.only.items():
+                for s, sign in enumerate(when.signs):
+                    yield ("triage", "checklists", c, "only", key, "signs", s), sign, "red_flags"
 
 
 @dataclass(frozen=True)
@@ -355,6 +436,17 @@ class PlanStep(Model):
 
 
 @dataclass(frozen=True)
+class TodayLine(Model):
+    """One short line of what to do today (`spasm check` shows them under self-care)."""
+
+    text: Annotated[Line, Doc("May use `{emergency}` and `{urgent}`.")]
+    sources: Sources
+
+
+MAX_TODAY = 6
+
+
+@dataclass(frozen=True)
 class PlanPhase(Model):
     id: Slug
     title: Line
@@ -362,6 +454,13 @@ class PlanPhase(Model):
     steps: Annotated[list[PlanStep], NON_EMPTY]
     sources: Sources
     intro: Text | None = None
+    today: Annotated[
+        list[TodayLine], Doc(f"At most {MAX_TODAY} lines for today, shown by `spasm check`.")
+    ] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.today) > MAX_TODAY:
+            raise ValueError(f"`today` has at most {MAX_TODAY} lines")
 
 
 @dataclass(frozen=True)
@@ -382,11 +481,21 @@ class GetHelp(Model):
 
 
 @dataclass(frozen=True)
+class Meanwhile(Model):
+    """At the gp level: the heading the self-care plan is shown under, with a line."""
+
+    title: Line
+    text: Text
+    sources: Sources
+
+
+@dataclass(frozen=True)
 class Plan(Model):
     """`spasm plan`: phases of self-care, cause advice, prevention, when to get help."""
 
     phases: Annotated[list[PlanPhase], NON_EMPTY]
     get_help: Annotated[list[GetHelp], NON_EMPTY]
+    meanwhile: Annotated[Meanwhile, Doc("At the gp level, the plan comes under this.")]
     causes: list[CauseAdvice] = field(default_factory=list)
     prevention: Annotated[list[Slug], Doc("Prevention entry ids.")] = field(default_factory=list)
 

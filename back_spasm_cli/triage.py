@@ -1,106 +1,189 @@
-"""The triage engine behind `spasm check`: questions, answers and the care level.
+"""The triage engine behind `spasm check` and `spasm plan`: questions, answers, a verdict.
 
-Pure functions over the knowledge base: nothing here prints or prompts. Red-flag
-questions come first, most urgent first; asking stops at the first emergency answer.
-The context answers (how it started, days, severity, daily activities) can raise a red
-flag through the rules in `triage:`. The care level is the strictest level among the red
-flags present, so an answer can only ever raise it, never lower it.
+Pure functions over the knowledge base: nothing here prints, prompts or builds documents
+(views/triage.py does). The flow is a function of the answers so far (`next_question`):
+the context questions first (where, how it started, age band, days, worst pain), then the
+red-flag checklists of `triage.checklists` in order (emergency lists first), each sign
+asked at most once and never when a rule has already settled it. Asking stops at the
+first emergency. A sign answered "not sure" counts as yes for its own level. The care
+level is the strictest level among the red flags present, so an answer can only ever
+raise it (schema.raise_level), never lower it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, cast
 
-from back_spasm_cli.document import Document, Section
 from back_spasm_cli.errors import UsageError
-from back_spasm_cli.kb import KnowledgeBase
 from back_spasm_cli.regions import Numbers
 from back_spasm_cli.schema import (
     LEVEL_ORDER,
+    Checklist,
+    Conditions,
     KnowledgeBaseFile,
     Level,
     RedFlag,
     Triage,
     TriageRule,
+    raise_level,
 )
 
 SELF_CARE: Level = "self-care"
-#: The options that answer each context question in scripts (for "missing" messages).
-CONTEXT_OPTIONS: dict[str, str] = {
-    "started": "--started ID",
-    "days": "--days N",
-    "severity": "--severity N",
-    "daily_activities": "--daily-activities or --no-daily-activities",
-}
 MAX_SEVERITY = 10
+#: Days since onset accepted at most (about 270 years: a typing slip, not a date).
+MAX_DAYS = 100_000
 
-
-_RANK: dict[str, int] = {level: index for index, level in enumerate(LEVEL_ORDER)}
+Answer = Literal["yes", "no", "unsure"]
+ANSWERS: tuple[Answer, ...] = ("yes", "no", "unsure")
+#: The region answer for "somewhere else" (region ids are slugs, so never empty).
+ELSEWHERE = ""
 
 
 def rank(level: str) -> int:
     """Position of a care level from self-care (0) up to emergency (3)."""
-    return _RANK[level]
+    return LEVEL_ORDER.index(cast(Level, level))
+
+
+# --------------------------------------------------------------------------- answers
 
 
 @dataclass
-class Answers:
-    """What a person said. Red flags not in `flags` are unanswered, unless `no_others`."""
+class CheckAnswers:
+    """What a person said. A red flag missing from `signs` is unanswered (never "no"),
+    unless `no_others` says every sign not given is "no"."""
 
-    flags: dict[str, bool] = field(default_factory=dict)
-    started: str | None = None
-    days: int | None = None
-    severity: int | None = None
-    daily_activities: bool | None = None
-    no_others: bool = False  # every red-flag question not in `flags` is answered "no"
+    signs: dict[str, Answer] = field(default_factory=dict)
+    region: str | None = None  # a region id, ELSEWHERE, or None when not known
+    started: str | None = None  # a `triage.started` option id
+    age_band: str | None = None  # a `triage.age_band` option id
+    days: int | None = None  # days since it started (0 = today)
+    severity: int | None = None  # worst pain, 0-10
+    cramps: bool | None = None  # the cramps gate: True for yes or not sure
+    no_others: bool = False
 
+    def copy(self) -> CheckAnswers:
+        return dataclasses.replace(self, signs=dict(self.signs))
 
-@dataclass(frozen=True)
-class Reason:
-    """A red flag present in the answers, and how the answers led to it."""
-
-    flag: RedFlag
-    rule: TriageRule | None = None  # None: answered "yes" to the flag itself
-    because: str = ""  # the answers behind a rule, e.g. "started 20 days ago"
-
-    @property
-    def text(self) -> str:
-        return f"{self.flag.title} ({self.because})" if self.because else self.flag.title
-
-    def as_json(self) -> dict[str, Any]:
+    def to_data(self) -> dict[str, Any]:
         return {
-            "id": self.flag.id,
-            "title": self.flag.title,
-            "level": self.flag.level,
-            "rule": self.rule.id if self.rule else None,
+            "signs": dict(self.signs),
+            "region": self.region,
+            "started": self.started,
+            "age_band": self.age_band,
+            "days": self.days,
+            "severity": self.severity,
+            "cramps": self.cramps,
+            "no_others": self.no_others,
         }
 
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> CheckAnswers:
+        """Answers saved by `to_data`; anything malformed is dropped, never guessed."""
 
-@dataclass(frozen=True)
-class Outcome:
-    level: Level
-    reasons: tuple[Reason, ...]
+        def text(name: str) -> str | None:
+            value = data.get(name)
+            return value if isinstance(value, str) else None
 
-    @property
-    def red_flag(self) -> bool:
-        return self.level != SELF_CARE
+        def number(name: str) -> int | None:
+            value = data.get(name)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        raw = data.get("signs")
+        signs: dict[str, Answer] = {}
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                if isinstance(key, str) and value in ANSWERS:
+                    signs[key] = cast(Answer, value)
+        cramps = data.get("cramps")
+        return cls(
+            signs=signs,
+            region=text("region"),
+            started=text("started"),
+            age_band=text("age_band"),
+            days=number("days"),
+            severity=number("severity"),
+            cramps=cramps if isinstance(cramps, bool) else None,
+            no_others=data.get("no_others") is True,
+        )
+
+    def aged(self, saved_at: datetime.datetime, now: datetime.datetime) -> CheckAnswers:
+        """The answers as if given `now`: the days since onset move on with the calendar."""
+        if self.days is None:
+            return self.copy()
+        passed = (now.astimezone().date() - saved_at.astimezone().date()).days
+        return dataclasses.replace(self.copy(), days=self.days + max(passed, 0))
 
 
-@dataclass(frozen=True)
-class Missing:
-    """A red flag with no answer, and what would answer it in a script."""
-
-    flag: RedFlag
-    options: tuple[str, ...]  # e.g. ("--has persistent",) or ("--days N",)
-
-    def __str__(self) -> str:
-        return f"{self.flag.id}: {self.flag.question} ({' / '.join(self.options)})"
+def forget_unknown(content: KnowledgeBaseFile, answers: CheckAnswers) -> CheckAnswers:
+    """Saved answers checked against the base in use: ids it no longer has are dropped
+    (their questions are asked again), never kept as if they meant something."""
+    triage = require(content)
+    flags = {flag.id for flag in content.red_flags}
+    out = answers.copy()
+    out.signs = {key: value for key, value in answers.signs.items() if key in flags}
+    if out.started not in {option.id for option in triage.started.options}:
+        out.started = None
+    if out.age_band not in {option.id for option in triage.age_band.options}:
+        out.age_band = None
+    if out.region not in {ELSEWHERE, None, *(region.id for region in content.regions)}:
+        out.region = None
+    return out
 
 
 # --------------------------------------------------------------------------- questions
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Pick one option (region, how it started, age band)."""
+
+    key: Literal["region", "started", "age_band"]
+    text: str
+    explain: str
+    options: tuple[tuple[str, str], ...]  # (id, label)
+
+
+@dataclass(frozen=True)
+class Number:
+    key: Literal["days", "severity"]
+    text: str
+    explain: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The cramps gate: yes / no / not sure, before the cramp-only checklists."""
+
+    key: Literal["cramps"]
+    text: str
+    explain: str
+
+
+@dataclass(frozen=True)
+class SignList:
+    """Red-flag signs asked together: yes / no / not sure, then which."""
+
+    key: str  # the checklist id
+    text: str  # "Do any of these apply to you?", or the sign's question when it is alone
+    explain: str
+    signs: tuple[RedFlag, ...]
+
+    @property
+    def level(self) -> Level:
+        level: Level = SELF_CARE
+        for flag in self.signs:
+            level = raise_level(level, flag.level)
+        return level
+
+
+Question = Choice | Number | Gate | SignList
 
 
 def require(content: KnowledgeBaseFile) -> Triage:
@@ -119,23 +202,383 @@ def ordered_flags(content: KnowledgeBaseFile) -> list[RedFlag]:
     return sorted(content.red_flags, key=lambda flag: -rank(flag.level))
 
 
-def replaced(triage: Triage) -> dict[str, list[TriageRule]]:
-    """Red flags that the context questions answer instead of their own question."""
-    out: dict[str, list[TriageRule]] = {}
-    for rule in triage.rules:
-        if rule.replaces_question:
-            out.setdefault(rule.symptom, []).append(rule)
+def _flags(content: KnowledgeBaseFile) -> dict[str, RedFlag]:
+    return {flag.id: flag for flag in content.red_flags}
+
+
+def holds(when: Conditions, answers: CheckAnswers) -> bool | None:
+    """True or False; None when an answer the conditions need has not been given."""
+    results: list[bool | None] = []
+    if when.started:
+        results.append(None if answers.started is None else answers.started in when.started)
+    if when.age_bands:
+        results.append(None if answers.age_band is None else answers.age_band in when.age_bands)
+    if when.days_at_least is not None:
+        results.append(None if answers.days is None else answers.days >= when.days_at_least)
+    if when.severity_at_least is not None:
+        results.append(
+            None if answers.severity is None else answers.severity >= when.severity_at_least
+        )
+    if when.signs:
+        given = [answers.signs.get(sign) for sign in when.signs]
+        if any(value in ("yes", "unsure") for value in given):
+            results.append(True)
+        elif any(value is None for value in given) and not answers.no_others:
+            results.append(None)
+        else:
+            results.append(False)
+    if False in results:
+        return False
+    return None if None in results else True
+
+
+def settled(triage: Triage, flag_id: str, answers: CheckAnswers) -> bool:
+    """A rule already raises this red flag from the answers: its sign is not asked."""
+    return any(rule.symptom == flag_id and holds(rule.when, answers) for rule in triage.rules)
+
+
+def _pending(
+    content: KnowledgeBaseFile, checklist: Checklist, answers: CheckAnswers, *, unknown: bool
+) -> list[RedFlag]:
+    """The checklist's signs still to ask. `unknown`: keep a sign whose `only` conditions
+    cannot be decided yet (scripts list it as missing rather than drop it)."""
+    triage = require(content)
+    flags = _flags(content)
+    out = []
+    for sign in checklist.signs:
+        if sign in answers.signs or sign not in flags or settled(triage, sign, answers):
+            continue
+        when = checklist.only.get(sign)
+        ok = True if when is None else holds(when, answers)
+        if ok or (ok is None and unknown):
+            out.append(flags[sign])
     return out
 
 
-def questions(content: KnowledgeBaseFile) -> list[RedFlag]:
-    """The red-flag questions to ask, in the order to ask them."""
-    skip = replaced(require(content))
-    return [flag for flag in ordered_flags(content) if flag.id not in skip]
+def _sign_list(content: KnowledgeBaseFile, checklist: Checklist, signs: list[RedFlag]) -> SignList:
+    triage = require(content)
+    if len(signs) == 1:
+        return SignList(checklist.id, signs[0].question, signs[0].explain, tuple(signs))
+    return SignList(checklist.id, triage.checklist.question, triage.checklist.explain, tuple(signs))
 
 
-def check_ids(content: KnowledgeBaseFile, ids: Iterable[str]) -> list[str]:
-    """The ids, normalised; a usage error lists the known ids for any unknown one."""
+def next_question(
+    content: KnowledgeBaseFile, answers: CheckAnswers, *, ask_region: bool = False
+) -> Question | None:
+    """The next question to ask on a terminal, or None when there is nothing left (or an
+    emergency has been found: asking stops at once)."""
+    triage = require(content)
+    if stopped(content, answers):
+        return None
+    if ask_region and answers.region is None and content.regions:
+        options = tuple((region.id, region.name) for region in content.regions)
+        return Choice(
+            "region",
+            triage.region.question,
+            triage.region.explain,
+            (*options, (ELSEWHERE, triage.region.elsewhere)),
+        )
+    for key, choice in (("started", triage.started), ("age_band", triage.age_band)):
+        if getattr(answers, key) is None:
+            return Choice(
+                cast(Literal["started", "age_band"], key),
+                choice.question,
+                choice.explain,
+                tuple((option.id, option.label) for option in choice.options),
+            )
+    if answers.days is None:
+        return Number("days", triage.days.question, triage.days.explain, 0, MAX_DAYS)
+    if answers.severity is None:
+        return Number(
+            "severity", triage.severity.question, triage.severity.explain, 0, MAX_SEVERITY
+        )
+    if answers.no_others:
+        return None
+    for checklist in triage.checklists:
+        if checklist.cramps and answers.cramps is False:
+            continue
+        signs = _pending(content, checklist, answers, unknown=False)
+        if not signs:
+            continue
+        if checklist.cramps and answers.cramps is None:
+            return Gate("cramps", triage.cramps.question, triage.cramps.explain)
+        return _sign_list(content, checklist, signs)
+    return None
+
+
+def answer_list(
+    answers: CheckAnswers,
+    question: SignList,
+    yes: Iterable[str] = (),
+    unsure: Iterable[str] = (),
+) -> CheckAnswers:
+    """The answers with a checklist answered: `yes` and `unsure` as given, the rest "no"."""
+    out = answers.copy()
+    chosen_yes, chosen_unsure = set(yes), set(unsure)
+    for flag in question.signs:
+        if flag.id in chosen_unsure:
+            out.signs[flag.id] = "unsure"
+        elif flag.id in chosen_yes:
+            out.signs[flag.id] = "yes"
+        else:
+            out.signs[flag.id] = "no"
+    return out
+
+
+def answer(answers: CheckAnswers, question: Question, value: Any) -> CheckAnswers:
+    """The answers with a choice, number or gate question answered."""
+    out = answers.copy()
+    if isinstance(question, SignList):
+        raise TypeError("answer a checklist with answer_list")
+    setattr(out, question.key, value)
+    return out
+
+
+def remaining(content: KnowledgeBaseFile, answers: CheckAnswers, *, ask_region: bool) -> int:
+    """How many questions are left if every answer from here is no (for "[3/11]")."""
+    probe = answers.copy()
+    count = 0
+    while (question := next_question(content, probe, ask_region=ask_region)) is not None:
+        count += 1
+        if isinstance(question, SignList):
+            probe = answer_list(probe, question)
+        elif isinstance(question, Choice):
+            # the first option that does not end the questions (the "no" of a choice)
+            choices = [answer(probe, question, option_id) for option_id, _ in question.options]
+            probe = next((c for c in choices if not stopped(content, c)), choices[0])
+        elif isinstance(question, Number):
+            probe = answer(probe, question, question.low)
+        else:
+            probe = answer(probe, question, False)
+    return count
+
+
+# --------------------------------------------------------------------------- verdict
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A red flag present in the answers, and how the answers led to it."""
+
+    id: str
+    title: str
+    level: Level
+    rule: str | None = None  # None: the sign itself was answered yes or not sure
+    because: tuple[str, ...] = ()  # the answers behind a rule, e.g. "started 20 days ago"
+    unsure: tuple[str, ...] = ()  # signs (titles) the person was not sure about
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "level": self.level,
+            "rule": self.rule,
+            "because": list(self.because),
+            "unsure": list(self.unsure),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Reason:
+        level = data.get("level")
+        return cls(
+            id=str(data.get("id", "")),
+            title=str(data.get("title", "")),
+            level=cast(Level, level if level in LEVEL_ORDER else "emergency"),
+            rule=data["rule"] if isinstance(data.get("rule"), str) else None,
+            because=tuple(str(item) for item in data.get("because") or ()),
+            unsure=tuple(str(item) for item in data.get("unsure") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The care level, the reasons for it, the signs not sure about, and whom to call."""
+
+    level: Level
+    reasons: tuple[Reason, ...]
+    unsure: tuple[str, ...]  # red-flag ids answered "not sure"
+    call: str  # the emergency number (the urgent one at `urgent`), named with its country
+
+    @property
+    def red_flag(self) -> bool:
+        return self.level != SELF_CARE
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "reasons": [reason.to_data() for reason in self.reasons],
+            "unsure": list(self.unsure),
+            "call": self.call,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Verdict:
+        level = data.get("level")
+        return cls(
+            level=cast(Level, level if level in LEVEL_ORDER else "emergency"),
+            reasons=tuple(Reason.from_data(r) for r in data.get("reasons") or () if r),
+            unsure=tuple(str(item) for item in data.get("unsure") or ()),
+            call=str(data.get("call", "")),
+        )
+
+
+def option_label(options: Sequence[tuple[str, str]], wanted: str | None) -> str | None:
+    return next((label for option_id, label in options if option_id == wanted), None)
+
+
+def started_label(content: KnowledgeBaseFile, started: str | None) -> str | None:
+    options = [(o.id, o.label) for o in require(content).started.options]
+    return option_label(options, started)
+
+
+def age_band_label(content: KnowledgeBaseFile, age_band: str | None) -> str | None:
+    options = [(o.id, o.label) for o in require(content).age_band.options]
+    return option_label(options, age_band)
+
+
+def _because(content: KnowledgeBaseFile, rule: TriageRule, answers: CheckAnswers) -> Reason:
+    triage = require(content)
+    flags = _flags(content)
+    when = rule.when
+    parts: list[str] = []
+    if when.started:
+        options = [(o.id, o.label) for o in triage.started.options]
+        parts.append(f"how it started: {option_label(options, answers.started)}")
+    if when.age_bands:
+        options = [(o.id, o.label) for o in triage.age_band.options]
+        parts.append(f"age: {option_label(options, answers.age_band)}")
+    if when.days_at_least is not None:
+        parts.append(f"started {answers.days} day{'s' if answers.days != 1 else ''} ago")
+    if when.severity_at_least is not None:
+        parts.append(f"worst pain {answers.severity}/{MAX_SEVERITY}")
+    unsure: list[str] = []
+    for sign in when.signs:
+        title = flags[sign].title if sign in flags else sign
+        if answers.signs.get(sign) == "yes":
+            parts.append(title)
+        elif answers.signs.get(sign) == "unsure":
+            unsure.append(title)
+    flag = flags[rule.symptom]
+    return Reason(flag.id, flag.title, flag.level, rule.id, tuple(parts), tuple(unsure))
+
+
+def reasons(content: KnowledgeBaseFile, answers: CheckAnswers) -> tuple[Reason, ...]:
+    """Every red flag present, most urgent first: answered yes or not sure, or raised by a
+    rule (a "no" to a sign never undoes a rule that raises it)."""
+    triage = require(content)
+    out: list[Reason] = []
+    for flag in ordered_flags(content):
+        said = answers.signs.get(flag.id)
+        if said in ("yes", "unsure"):
+            unsure = (flag.title,) if said == "unsure" else ()
+            out.append(Reason(flag.id, flag.title, flag.level, unsure=unsure))
+            continue
+        for rule in triage.rules:
+            if rule.symptom == flag.id and holds(rule.when, answers):
+                out.append(_because(content, rule, answers))
+                break
+    return tuple(out)
+
+
+def level_of(found: Iterable[Reason]) -> Level:
+    level: Level = SELF_CARE
+    for reason in found:
+        level = raise_level(level, reason.level)
+    return level
+
+
+def stopped(content: KnowledgeBaseFile, answers: CheckAnswers) -> bool:
+    """True once an emergency red flag is present: asking stops there."""
+    return level_of(reasons(content, answers)) == "emergency"
+
+
+def call_label(level: Level, numbers: Numbers) -> str:
+    """Whom to call: the urgent number at `urgent`, else the emergency number (a safety net
+    for gp and self-care), always named with its country."""
+    return numbers.urgent if level == "urgent" else numbers.emergency
+
+
+def verdict(content: KnowledgeBaseFile, answers: CheckAnswers, numbers: Numbers) -> Verdict:
+    """The care level (the strictest red flag present), the reasons, whom to call."""
+    found = reasons(content, answers)
+    level = level_of(found)
+    unsure = tuple(sign for sign, said in answers.signs.items() if said == "unsure")
+    return Verdict(level, found, unsure, call_label(level, numbers))
+
+
+# --------------------------------------------------------------------------- scripts
+
+
+@dataclass(frozen=True)
+class MissingList:
+    """A checklist with signs that have no answer, and its level (for scripts' errors)."""
+
+    id: str
+    level: Level
+    signs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {', '.join(self.signs)}"
+
+
+def missing(content: KnowledgeBaseFile, answers: CheckAnswers) -> list[MissingList]:
+    """Checklists with unanswered signs (never silently taken as "no"), in asking order.
+    A sign whose `only` conditions cannot be decided yet is listed too."""
+    if answers.no_others or stopped(content, answers):
+        return []
+    triage = require(content)
+    out: list[MissingList] = []
+    listed: set[str] = set()
+    for checklist in triage.checklists:
+        if checklist.cramps and answers.cramps is False:
+            continue
+        signs = [
+            flag
+            for flag in _pending(content, checklist, answers, unknown=True)
+            if flag.id not in listed
+        ]
+        if signs:
+            listed.update(flag.id for flag in signs)
+            level = level_of(Reason(f.id, f.title, f.level) for f in signs)
+            out.append(MissingList(checklist.id, level, tuple(flag.id for flag in signs)))
+    return out
+
+
+def not_asked(content: KnowledgeBaseFile, answers: CheckAnswers) -> list[str]:
+    """Red-flag signs left without an answer (asking stopped at an emergency)."""
+    triage = require(content)
+    seen: list[str] = []
+    for checklist in triage.checklists:
+        for sign in checklist.signs:
+            if sign not in answers.signs and sign not in seen:
+                seen.append(sign)
+    return seen
+
+
+def fill_no_others(content: KnowledgeBaseFile, answers: CheckAnswers) -> CheckAnswers:
+    """`--no-others`: every red flag not given is answered "no", the cramps gate too."""
+    out = answers.copy()
+    for flag in content.red_flags:
+        out.signs.setdefault(flag.id, "no")
+    if out.cramps is None:
+        out.cramps = any(
+            out.signs.get(sign) in ("yes", "unsure")
+            for checklist in require(content).checklists
+            if checklist.cramps
+            for sign in checklist.signs
+        )
+    out.no_others = True
+    return out
+
+
+def option_ids(content: KnowledgeBaseFile, key: Literal["started", "age_band"]) -> list[str]:
+    """The option ids of a choice question in this base (for messages and completion)."""
+    if content.triage is None:
+        return []
+    return [option.id for option in getattr(content.triage, key).options]
+
+
+def _check_ids(content: KnowledgeBaseFile, ids: Iterable[str], option: str) -> list[str]:
     known = [flag.id for flag in ordered_flags(content)]
     out: list[str] = []
     for raw in ids:
@@ -144,262 +587,77 @@ def check_ids(content: KnowledgeBaseFile, ids: Iterable[str]) -> list[str]:
             close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
             details = [f"did you mean: {', '.join(close)}?"] if close else []
             details.append(f"known symptom ids: {', '.join(known)}")
-            raise UsageError(f"unknown symptom id {raw!r}", details=details)
+            raise UsageError(f"unknown symptom id {raw!r} in {option}", details=details)
         if wanted not in out:
             out.append(wanted)
     return out
 
 
-def check_context(
-    triage: Triage, started: str | None, days: int | None, severity: int | None
+def _check_option(
+    content: KnowledgeBaseFile, key: Literal["started", "age_band"], raw: str | None, flag: str
 ) -> str | None:
-    """Validate the context answers given as options; return `started` normalised."""
-    if days is not None and days < 0:
-        raise UsageError(f"--days must be 0 or more (days since it started), not {days}")
-    if severity is not None and not 0 <= severity <= MAX_SEVERITY:
-        raise UsageError(f"--severity must be from 0 to {MAX_SEVERITY}, not {severity}")
-    if started is None:
+    if raw is None:
         return None
-    known = [option.id for option in triage.started.options]
-    wanted = started.strip().lower()
+    known = option_ids(content, key)
+    wanted = raw.strip().lower()
     if wanted not in known:
-        raise UsageError(f"unknown --started {started!r}", details=[f"known: {', '.join(known)}"])
+        close = difflib.get_close_matches(wanted, known, n=2, cutoff=0.6)
+        details = [f"did you mean: {', '.join(close)}?"] if close else []
+        details.append(f"known values: {', '.join(known)}")
+        raise UsageError(f"unknown {flag} {raw!r}", details=details)
     return wanted
-
-
-# --------------------------------------------------------------------------- answers
-
-
-def _inputs(rule: TriageRule) -> list[str]:
-    names = []
-    if rule.days_at_least is not None:
-        names.append("days")
-    if rule.severity_at_least is not None:
-        names.append("severity")
-    if rule.daily_activities is not None:
-        names.append("daily_activities")
-    return names
-
-
-def rule_holds(rule: TriageRule, answers: Answers) -> bool | None:
-    """True or False; None when an answer the rule needs has not been given."""
-    if any(getattr(answers, name) is None for name in _inputs(rule)):
-        return None
-    if rule.days_at_least is not None and (answers.days or 0) < rule.days_at_least:
-        return False
-    if rule.severity_at_least is not None and (answers.severity or 0) < rule.severity_at_least:
-        return False
-    return not (
-        rule.daily_activities is not None and answers.daily_activities != rule.daily_activities
-    )
-
-
-def _because(rule: TriageRule, answers: Answers) -> str:
-    parts = []
-    if rule.days_at_least is not None:
-        parts.append(f"started {answers.days} day{'s' if answers.days != 1 else ''} ago")
-    if rule.severity_at_least is not None:
-        parts.append(f"pain {answers.severity}/{MAX_SEVERITY}")
-    if rule.daily_activities is not None:
-        parts.append(
-            "it stops your daily activities"
-            if answers.daily_activities
-            else "it does not stop your daily activities"
-        )
-    return "you said: " + ", ".join(parts)
-
-
-def stopped(content: KnowledgeBaseFile, answers: Answers) -> bool:
-    """True once an emergency red flag is present: asking stops there."""
-    return evaluate(content, answers).level == "emergency"
-
-
-def evaluate(content: KnowledgeBaseFile, answers: Answers) -> Outcome:
-    """The care level (the strictest red flag present) and the reasons for it."""
-    triage = require(content)
-    reasons: list[Reason] = []
-    for flag in ordered_flags(content):
-        if answers.flags.get(flag.id) is True:
-            reasons.append(Reason(flag))
-            continue
-        for rule in triage.rules:
-            if rule.symptom == flag.id and rule_holds(rule, answers):
-                reasons.append(Reason(flag, rule, _because(rule, answers)))
-                break
-    level: Level = SELF_CARE
-    for reason in reasons:
-        if rank(reason.flag.level) > rank(level):
-            level = reason.flag.level
-    return Outcome(level, tuple(reasons))
-
-
-def missing(content: KnowledgeBaseFile, answers: Answers) -> list[Missing]:
-    """Red flags with no answer yet (never silently taken as "no"), most urgent first."""
-    if answers.no_others or stopped(content, answers):
-        return []
-    triage = require(content)
-    instead = replaced(triage)
-    out: list[Missing] = []
-    for flag in ordered_flags(content):
-        if flag.id in answers.flags:
-            continue
-        rules = instead.get(flag.id)
-        if rules is None:
-            out.append(Missing(flag, (f"--has {flag.id}",)))
-            continue
-        results = [rule_holds(rule, answers) for rule in rules]
-        if True in results or None not in results:
-            continue  # answered by the context questions
-        needed = {
-            name for rule in rules for name in _inputs(rule) if getattr(answers, name) is None
-        }
-        out.append(Missing(flag, tuple(CONTEXT_OPTIONS[name] for name in sorted(needed))))
-    return out
-
-
-def not_asked(content: KnowledgeBaseFile, answers: Answers) -> list[str]:
-    """Red-flag questions left unasked (asking stopped at an emergency answer)."""
-    if answers.no_others:
-        return []
-    return [flag.id for flag in questions(content) if flag.id not in answers.flags]
-
-
-def started_label(triage: Triage, started: str | None) -> str | None:
-    for option in triage.started.options:
-        if option.id == started:
-            return option.label
-    return None
-
-
-def answers_json(content: KnowledgeBaseFile, answers: Answers) -> dict[str, Any]:
-    triage = require(content)
-    return {
-        "red_flags": dict(answers.flags),
-        "no_others": answers.no_others,
-        "not_asked": not_asked(content, answers),
-        "started": answers.started,
-        "started_label": started_label(triage, answers.started),
-        "days": answers.days,
-        "severity": answers.severity,
-        "daily_activities": answers.daily_activities,
-    }
-
-
-def answer_lines(content: KnowledgeBaseFile, answers: Answers) -> list[str]:
-    """Each question with its answer, in the order asked (for the handout)."""
-    triage = require(content)
-    # With --no-others, the unlisted flags were not asked one by one: say so once rather
-    # than list each as if the person had answered it.
-    lines = [
-        f"{flag.question} — {'Yes' if answers.flags[flag.id] else 'No'}"
-        for flag in ordered_flags(content)
-        if flag.id in answers.flags and (answers.flags[flag.id] or not answers.no_others)
-    ]
-    defaulted = sum(1 for value in answers.flags.values() if not value)
-    if answers.no_others and defaulted:
-        lines.append(f"{defaulted} other warning-sign questions — No (given as --no-others)")
-    label = started_label(triage, answers.started)
-    if label is not None:
-        lines.append(f"{triage.started.question} — {label}")
-    if answers.days is not None:
-        lines.append(f"{triage.days.question} — {answers.days}")
-    if answers.severity is not None:
-        lines.append(f"{triage.severity.question} — {answers.severity}/{MAX_SEVERITY}")
-    if answers.daily_activities is not None:
-        said = "Yes" if answers.daily_activities else "No"
-        if answers.no_others and not answers.daily_activities:
-            said += " (given as --no-others)"
-        lines.append(f"{triage.daily_activities.question} — {said}")
-    return lines
-
-
-# --------------------------------------------------------------------------- result
-
-
-def call_label(outcome: Outcome, numbers: Numbers) -> str:
-    """Whom to call: the urgent number at `urgent`, else the emergency number (a safety net
-    for gp and self-care), always named with its country."""
-    return numbers.urgent if outcome.level == "urgent" else numbers.emergency
-
-
-def level_json(
-    content: KnowledgeBaseFile, numbers: Numbers, outcome: Outcome, answers: Answers
-) -> dict[str, Any]:
-    """The part of the JSON that `check` and `plan` share."""
-    from back_spasm_cli.views import frame
-
-    level = frame.care_level(content, outcome.level)
-    return {
-        "level": outcome.level,
-        "title": level.title if level else outcome.level,
-        "reasons": [reason.as_json() for reason in outcome.reasons],
-        "call": call_label(outcome, numbers),
-        "action": numbers.fill(level.action) if level else None,
-        "numbers": numbers.as_json(),
-        "answers": answers_json(content, answers),
-    }
-
-
-def result_sections(
-    content: KnowledgeBaseFile, numbers: Numbers, outcome: Outcome, *, next_step: str = ""
-) -> list[Section]:
-    """The care level with its reasons; below emergency, the emergency signs after it."""
-
-    from back_spasm_cli.views import frame
-
-    section = frame.care_section(
-        content, numbers, outcome.level, [reason.text for reason in outcome.reasons]
-    )
-    if next_step:
-        section = section._replace(facts=(*section.facts, ("Next", next_step)))
-    sections = [section]
-    if outcome.level != "emergency":
-        banner = frame.safety_section(content, numbers)
-        if banner is not None:
-            sections.append(banner)
-    return sections
-
-
-def check_document(
-    kb: KnowledgeBase, numbers: Numbers, outcome: Outcome, answers: Answers
-) -> Document:
-    """`spasm check`: the care level, why, what to do, then the footer."""
-    from back_spasm_cli.views import frame
-
-    content = kb.content
-    next_step = "spasm plan" if outcome.level == SELF_CARE else ""
-    return frame.finish(
-        content,
-        result_sections(content, numbers, outcome, next_step=next_step),
-        level_json(content, numbers, outcome, answers),
-    )
 
 
 def answers_from_options(
     content: KnowledgeBaseFile,
-    has: Sequence[str],
+    has: Sequence[str] = (),
+    unsure: Sequence[str] = (),
     *,
-    no_others: bool,
-    started: str | None,
-    days: int | None,
-    severity: int | None,
-    daily_activities: bool | None,
-) -> Answers:
+    no_others: bool = False,
+    started: str | None = None,
+    age_band: str | None = None,
+    days: int | None = None,
+    severity: int | None = None,
+) -> CheckAnswers:
     """Answers given on the command line, validated (usage errors name the problem)."""
-    triage = require(content)
-    ids = check_ids(content, has)
-    started_id = check_context(triage, started, days, severity)
-    flags = {flag_id: True for flag_id in ids}
-    if no_others:
-        for flag in questions(content):
-            flags.setdefault(flag.id, False)
-        # A red flag asked as a context question (daily activities) is one of the
-        # "others" too: record its "no" rather than leave it neither asked nor answered.
-        if daily_activities is None and "daily_activities" in _replaced_inputs(triage):
-            daily_activities = False
-    return Answers(flags, started_id, days, severity, daily_activities, no_others)
+    require(content)
+    yes_ids = _check_ids(content, has, "--has")
+    unsure_ids = _check_ids(content, unsure, "--unsure")
+    both = sorted(set(yes_ids) & set(unsure_ids))
+    if both:
+        raise UsageError(f"{', '.join(both)}: given with both --has and --unsure; choose one")
+    if days is not None and not 0 <= days <= MAX_DAYS:
+        raise UsageError(
+            f"--days must be from 0 to {MAX_DAYS:,} (days since it started), not {days}"
+        )
+    if severity is not None and not 0 <= severity <= MAX_SEVERITY:
+        raise UsageError(f"--severity must be from 0 to {MAX_SEVERITY}, not {severity}")
+    signs: dict[str, Answer] = {flag_id: "yes" for flag_id in yes_ids}
+    signs.update({flag_id: "unsure" for flag_id in unsure_ids})
+    answers = CheckAnswers(
+        signs=signs,
+        started=_check_option(content, "started", started, "--started"),
+        age_band=_check_option(content, "age_band", age_band, "--age-band"),
+        days=days,
+        severity=severity,
+    )
+    return fill_no_others(content, answers) if no_others else answers
 
 
-def _replaced_inputs(triage: Triage) -> set[str]:
-    """The answers (`daily_activities` …) whose rules stand in for a red-flag question."""
-    return {name for rules in replaced(triage).values() for rule in rules for name in _inputs(rule)}
+def merge(saved: CheckAnswers, given: CheckAnswers) -> CheckAnswers:
+    """Saved answers with the ones given as options on top (options win)."""
+    out = saved.copy()
+    out.signs.update(given.signs)
+    for name in ("region", "started", "age_band", "days", "severity", "cramps"):
+        value = getattr(given, name)
+        if value is not None:
+            setattr(out, name, value)
+    out.no_others = saved.no_others or given.no_others
+    return out
+
+
+def given_any(answers: CheckAnswers) -> bool:
+    """True when the options answered anything (then saved answers are not reused)."""
+    return bool(answers.signs) or any(
+        getattr(answers, name) is not None for name in ("started", "age_band", "days", "severity")
+    )

@@ -1,81 +1,37 @@
-"""`spasm check` and `spasm plan` on a real terminal: the installed script in a pty."""
+"""`spasm check`, `spasm plan` and `spasm forget` on a real terminal: the installed script
+in a pseudo-terminal, answered as a person would."""
 
 from __future__ import annotations
 
-import datetime
 import re
-import sys
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from back_spasm_cli import triage as engine
-from tests.test_triage import SHIPPED, fixture_kb
+from tests.helpers import installed_spasm
+from tests.triage_kb import fixture_kb
 
 pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.installed
 
-SPASM = Path(sys.executable).parent / "spasm"
-COUNTER = re.compile(r"\[(\d+)/(\d+)\]")
-HINTS = [r"\[y/n/\?\]", r"\[1-\d+ or \?\]", r"\[a number or \?\]", r"\[0-10 or \?\]"]
+#: Every prompt ends with one of these hints.
+HINT = re.compile(r"\[(y/n/s/b/\?|\d+-\d+/b/\?|number/b/\?|numbers/b|Y/n|y/N)\] ")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-CONTEXT = ["started", "days", "severity", "daily_activities"]
-CALM = {"started": "1", "days": "1", "severity": "4", "daily_activities": "n"}
+UK_999 = "999 (United Kingdom emergency)"
 
 
 @pytest.fixture
-def env(isolated_home: Path) -> dict[str, str]:
-    return {
-        "SPASM_HOME": str(isolated_home / "spasm"),
-        "HOME": str(isolated_home),
-        "PATH": "/usr/bin:/bin",
-        "TERM": "xterm",
-        "COLUMNS": "80",
-        "LINES": "24",
-        "LANG": "en_GB.UTF-8",
-    }
+def env(spasm_env: dict[str, str]) -> dict[str, str]:
+    return {**spasm_env, "TERM": "xterm", "COLUMNS": "80", "LINES": "24", "LANG": "en_GB.UTF-8"}
 
 
-def spawn(env: dict[str, str], *args: str, cwd: Path | None = None) -> pexpect.spawn:
-    if not SPASM.exists():
-        pytest.fail(f"the spasm entry point is not installed at {SPASM}")
+def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
     return pexpect.spawn(
-        str(SPASM),
-        list(args),
-        env=env,
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(24, 80),
-        cwd=str(cwd) if cwd else None,
+        installed_spasm(), list(args), env=env, encoding="utf-8", timeout=30, dimensions=(24, 80)
     )
-
-
-def order(skip: tuple[str, ...] = ()) -> list[str]:
-    """What each numbered prompt asks: red-flag ids, then the context questions."""
-    return [f.id for f in engine.questions(SHIPPED) if f.id not in skip] + CONTEXT
-
-
-def drive(
-    child: pexpect.spawn, replies: dict[str, str], asked: list[str], default: str = "n"
-) -> list[str]:
-    """Answer prompts until the program ends; return the ids asked, in order."""
-    seen: list[str] = []
-    while True:
-        index = child.expect([*HINTS, pexpect.EOF])
-        if index == len(HINTS):
-            return seen
-        number = int(COUNTER.findall(ANSI.sub("", child.before))[-1][0])
-        question = asked[number - 1]
-        if not seen or seen[-1] != question:
-            seen.append(question)
-        child.sendline(replies.get(question, CALM.get(question, default)))
-
-
-def finish(child: pexpect.spawn) -> tuple[int | None, str]:
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.exitstatus, ANSI.sub("", child.before or "")
 
 
 def plain(text: str) -> str:
@@ -83,184 +39,292 @@ def plain(text: str) -> str:
     return " ".join(ANSI.sub("", text).replace("│", " ").split())
 
 
-def test_yes_no_help_reask_and_an_urgent_result(env: dict[str, str]) -> None:
-    asked = order()
-    first = next(f for f in SHIPPED.red_flags if f.id == asked[0])
-    child = spawn(env, "check", "--region", "uk", "--format", "plain")
-    transcript: list[str] = []
-    child.logfile_read = _Tee(transcript)
-    child.expect(HINTS[0])
-    child.sendline("?")
-    child.expect(HINTS[0])
-    assert " ".join(first.explain.split()[:4]) in plain(child.before)
+class Session:
+    """Drives one run: `reply(prompt)` answers each prompt; every prompt is kept."""
+
+    def __init__(self, child: pexpect.spawn) -> None:
+        self.child = child
+        self.prompts: list[str] = []
+        self.transcript: list[str] = []
+        child.logfile_read = self
+
+    def write(self, text: str) -> None:  # pexpect's logfile_read
+        self.transcript.append(text)
+
+    def flush(self) -> None:
+        pass
+
+    def next_prompt(self) -> str | None:
+        """The next prompt with what was shown since the last one (a list's signs), or None
+        when the program has ended."""
+        index = self.child.expect([HINT, pexpect.EOF])
+        if index == 1:
+            return None
+        block = plain(self.child.before + self.child.after)
+        self.prompts.append(block)
+        return block
+
+    def run(self, reply: Callable[[str], str]) -> int:
+        while (prompt := self.next_prompt()) is not None:
+            self.child.sendline(reply(prompt))
+        self.child.close()
+        return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
+
+    @property
+    def out(self) -> str:
+        return plain("".join(self.transcript))
+
+
+def calm(
+    started: str = "3", age: str = "2", days: str = "1", **special: str
+) -> Callable[[str], str]:
+    """Answers: UK, how it started (option number: a sudden movement), the age band
+    (option number: 20-49), day 1, pain 3, and "n" to every sign, except prompts
+    containing a key of `special` (answered with its value)."""
+
+    def reply(prompt: str) -> str:
+        for needle, answer in special.items():
+            if needle.replace("_", " ") in prompt:
+                return answer
+        if "Where are you?" in prompt:
+            return "1"
+        if "How did this spasm start?" in prompt:
+            return started
+        if "How old are you?" in prompt:
+            return age
+        if "How many days ago" in prompt:
+            return days
+        if "How bad has the pain been" in prompt:
+            return "3"
+        return "n"
+
+    return reply
+
+
+def saved_rows(env: dict[str, str]) -> int:
+    path = Path(env["SPASM_HOME"]) / "data" / "spasm.sqlite3"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM checks").fetchone()[0])
+
+
+# --------------------------------------------------------------------------- the all-no path
+
+
+@pytest.mark.parametrize(
+    ("lang", "started", "age", "days", "answers"),
+    [
+        # the longest all-no path: no region known; lifting, so bone risk is asked with
+        # the emergency signs; 50 to 69, so "is it new for you" is asked; day 4, so "no
+        # improvement after 3 days" is asked
+        ("C", "1", "3", "4", 12),
+        # region from the locale, a sudden movement, 20 to 49, day 1
+        ("en_GB.UTF-8", "3", "2", "1", 11),
+    ],
+)
+def test_the_all_no_path_takes_at_most_12_answers(
+    env: dict[str, str], lang: str, started: str, age: str, days: str, answers: int
+) -> None:
+    session = Session(spawn({**env, "LANG": lang}, "check", "--format", "plain"))
+    assert session.run(calm(started, age, days)) == 0
+    assert len(session.prompts) == answers
+    assert len(session.prompts) <= 12
+    # the counter shown with each question says how many are left when all are "no"
+    assert f"[{answers}/{answers}]" in session.prompts[-1]
+    assert "Self-care at home" in session.out
+    assert f"Today (day {days})" in session.out
+    assert session.out.rstrip().endswith("for when to get help.")
+    assert UK_999 in session.out
+    assert saved_rows(env) == 1
+
+
+def test_the_checklists_show_at_most_five_signs(env: dict[str, str]) -> None:
+    session = Session(spawn(env, "check", "--no-save"))
+    assert session.run(calm()) == 0
+    text = ANSI.sub("", "".join(session.transcript))
+    for block in re.split(r"Do any of these apply to you\?", text)[:-1]:
+        numbered = re.findall(r"^\s+(\d)\. ", block.rsplit("]", 1)[-1], re.M)
+        assert len(numbered) <= 5
+
+
+# --------------------------------------------------------------------------- b, ?, not sure
+
+
+def test_b_goes_back_one_question(env: dict[str, str]) -> None:
+    child = spawn(env, "check", "--format", "plain", "--no-save")
+    session = Session(child)
+    assert "How did this spasm start?" in (session.next_prompt() or "")
+    child.sendline("b")  # nothing before the first question
+    assert "How did this spasm start?" in (session.next_prompt() or "")
+    assert "This is the first question." in session.out
+    child.sendline("3")
+    assert "How old are you?" in (session.next_prompt() or "")
+    child.sendline("b")
+    assert "How did this spasm start?" in (session.next_prompt() or "")
+    child.sendline("5")  # heavy sweating, vomiting or diarrhoea this time
+    assert session.run(calm()) == 0
+    assert "Urgent: get medical advice today" in session.out
+    assert "Self-care at home" not in session.out
+
+
+def test_question_mark_explains_and_bad_input_asks_again(env: dict[str, str]) -> None:
+    child = spawn(env, "check", "--no-save")
+    session = Session(child)
+    for reply in ("3", "2", "1", "3"):
+        session.next_prompt()
+        child.sendline(reply)
+    assert "Do any of these apply to you?" in (session.next_prompt() or "")
+    child.sendline("?1")
+    session.next_prompt()
+    assert "bicycle saddle" in session.out  # saddle-numbness, explained in plain words
     child.sendline("maybe")
-    child.expect(HINTS[0])
-    assert "Please answer y (yes), n (no) or ? (what this means)." in plain(child.before)
-    assert "[1/" in child.before  # the same question again
-    child.sendline("n")
-    seen = drive(child, {"fever": "y"}, asked)
-    child.close()
-    assert child.exitstatus == 0
-    out = plain("".join(transcript))
-    assert seen == asked[1:]  # every question after the first, once each
-    urgent = next(c for c in SHIPPED.care_levels if c.id == "urgent")
-    fever = next(f for f in SHIPPED.red_flags if f.id == "fever")
-    assert urgent.title in out
-    assert fever.title in out
-    assert "NHS 111 (England, United Kingdom)" in out
-    assert SHIPPED.meta is not None and SHIPPED.meta.doctor_pointer in out
+    session.next_prompt()
+    assert "Please answer y (yes, one or more applies)" in session.out
+    child.sendintr()
+    child.expect(pexpect.EOF)
 
 
-def test_asking_stops_at_an_emergency_answer(env: dict[str, str]) -> None:
-    asked = order()
-    child = spawn(env, "check", "--region", "uk")
-    transcript: list[str] = []
-    child.logfile_read = _Tee(transcript)
-    seen = drive(child, {asked[1]: "y"}, asked)
-    child.close()
-    assert child.exitstatus == 0
-    assert seen == asked[:2]
-    emergency = next(c for c in SHIPPED.care_levels if c.id == "emergency")
-    assert emergency.title in plain("".join(transcript))
+def test_not_sure_counts_as_yes_and_says_so(env: dict[str, str]) -> None:
+    child = spawn(env, "check", "--format", "plain", "--no-save")
+    session = Session(child)
+
+    def reply(prompt: str) -> str:
+        if "Which are you not sure about?" in prompt:
+            return "1"
+        if "Do any of these" in prompt and "Fever or high temperature" in prompt:
+            return "s"
+        return calm()(prompt)
+
+    assert session.run(reply) == 0
+    assert "Urgent: get medical advice today" in session.out
+    assert "You were not sure about: Fever or high temperature" in session.out
+    assert "Today (day" not in session.out  # no self-care beside urgent
 
 
-def test_emergency_result_in_panels(env: dict[str, str]) -> None:
-    child = spawn(env, "check", "--region", "nz")
-    transcript: list[str] = []
-    child.logfile_read = _Tee(transcript)
-    child.expect(HINTS[0])
-    child.sendline("y")
-    status, _ = finish(child)
-    out = "".join(transcript)
-    assert status == 0
-    assert "╭" in out  # Rich panels on a terminal
-    emergency = next(c for c in SHIPPED.care_levels if c.id == "emergency")
-    assert emergency.title in plain(out)
-    assert "111 (New Zealand emergency)" in plain(out)
-    assert "[2/" not in out
+def test_an_emergency_answer_ends_the_questions_at_once(env: dict[str, str]) -> None:
+    child = spawn(env, "check", "--region", "nz", "--no-save")
+    session = Session(child)
+
+    def reply(prompt: str) -> str:
+        if "Which ones?" in prompt:
+            return "5"  # chest pain
+        if "Do any of these" in prompt:
+            return "y"
+        return calm()(prompt)
+
+    assert session.run(reply) == 0
+    assert len(session.prompts) == 6  # 4 context answers, the list, which one
+    assert "Emergency: get help now" in session.out
+    assert "111 (New Zealand emergency)" in session.out
+    assert "╭" in "".join(session.transcript)  # Rich panels on a terminal
 
 
-def test_ctrl_c_exits_130_without_a_traceback(env: dict[str, str]) -> None:
+# --------------------------------------------------------------------------- Ctrl-C, Ctrl-D
+
+
+def test_ctrl_c_exits_130_and_saves_nothing(env: dict[str, str]) -> None:
     child = spawn(env, "check")
-    for _ in range(3):
-        child.expect(HINTS[0])
-        child.sendline("n")
-    child.expect(HINTS[0])
-    child.send("\x03")
-    status, out = finish(child)
-    assert status == 130
-    assert "Traceback" not in out
-    assert "interrupted" in out
+    session = Session(child)
+    for reply in ("3", "2", "1", "3", "n"):
+        session.next_prompt()
+        child.sendline(reply)
+    session.next_prompt()
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in session.out
+    assert "interrupted; nothing was saved" in session.out
+    assert saved_rows(env) == 0
 
 
 def test_ctrl_d_stops_like_ctrl_c(env: dict[str, str]) -> None:
     child = spawn(env, "check")
-    child.expect(HINTS[0])
+    session = Session(child)
+    session.next_prompt()
     child.sendeof()
-    status, out = finish(child)
-    assert status == 130
-    assert "Traceback" not in out
-    assert "nothing was saved" in out
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "nothing was saved" in session.out
+    assert saved_rows(env) == 0
 
 
 def test_ctrl_c_in_plan_writes_nothing(env: dict[str, str], tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     child = spawn(env, "plan", "--output", str(folder / "plan.md"))
-    child.expect(HINTS[0])
-    child.sendline("n")
-    child.expect(HINTS[0])
-    child.send("\x03")
-    status, out = finish(child)
-    assert status == 130
-    assert "Traceback" not in out
-    assert list(folder.iterdir()) == []
-
-
-def test_a_whole_plan_on_a_terminal_with_a_handout(env: dict[str, str], tmp_path: Path) -> None:
-    folder = tmp_path / "out"
-    folder.mkdir()
-    target = folder / "plan.md"
-    asked = order()
-    child = spawn(env, "plan", "--region", "uk", "--output", str(target), "--format", "plain")
-    transcript: list[str] = []
-    child.logfile_read = _Tee(transcript)
-    replies = {"started": "?", "days": "-1"}
-    seen: list[str] = []
-    # the "?" and "-1" replies are explained / refused, then answered properly
-    while True:
-        index = child.expect([*HINTS, pexpect.EOF])
-        if index == len(HINTS):
-            break
-        number = int(COUNTER.findall(ANSI.sub("", child.before))[-1][0])
-        question = asked[number - 1]
-        again = bool(seen) and seen[-1] == question
-        seen.append(question)
-        reply = CALM.get(question, "n") if again else replies.get(question, CALM.get(question, "n"))
-        child.sendline(reply)
+    session = Session(child)
+    session.next_prompt()
+    child.sendline("3")
+    session.next_prompt()
+    child.sendintr()
+    child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 0
-    out = plain("".join(transcript))
-    assert SHIPPED.triage is not None
-    assert " ".join(SHIPPED.triage.started.explain.split()[:4]) in out
-    assert "Please type a whole number 0 or more" in out
-    assert SHIPPED.plan is not None
-    assert SHIPPED.plan.phases[0].title in out
-    assert f"wrote the plan to {target}" in out
-    text = target.read_text(encoding="utf-8")
-    assert datetime.date.today().isoformat() in text
-    assert SHIPPED.triage.started.options[0].label in text
-    assert "See: spasm remedy rest-and-ice" in text
+    assert child.exitstatus == 130
+    assert list(folder.iterdir()) == []
+    assert saved_rows(env) == 0
+
+
+# --------------------------------------------------------------------------- check, then plan
+
+
+def test_check_then_plan_asks_nothing_twice(env: dict[str, str], tmp_path: Path) -> None:
+    first = Session(spawn(env, "check", "--format", "plain"))
+    assert first.run(calm()) == 0
+    asked = len(first.prompts)
+    target = tmp_path / "plan.md"
+    second = Session(spawn(env, "plan", "--format", "plain", "--output", str(target)))
+    assert second.run(lambda prompt: "") == 0  # Enter: yes, use them
+    assert len(second.prompts) == 1
+    assert "Use your answers from just now?" in second.prompts[0]
+    assert "Now: the first 2 to 3 days" in second.out
+    assert "A sudden or awkward movement" in second.out  # as answered in the check
+    assert target.exists()
+    assert saved_rows(env) == 1  # reused answers are not saved again
+    assert asked >= 10
+    third = Session(spawn(env, "plan", "--no-save"))
+    assert third.run(lambda prompt: "n" if "[Y/n]" in prompt else calm()(prompt)) == 0
+    assert len(third.prompts) == asked + 1  # "no" to reuse: asked afresh
 
 
 def test_options_given_are_not_asked_again(env: dict[str, str]) -> None:
-    asked = order(skip=("fever",))
-    child = spawn(env, "check", "--has", "fever", "--days", "2", "--region", "uk")
-    transcript: list[str] = []
-    child.logfile_read = _Tee(transcript)
-    seen = drive(child, {}, [a for a in asked if a != "days"])
-    child.close()
-    assert child.exitstatus == 0
-    assert "fever" not in seen and "days" not in seen
-    fever = next(f for f in SHIPPED.red_flags if f.id == "fever")
-    assert fever.question not in plain("".join(transcript))
-
-
-def test_an_emergency_given_as_an_option_asks_nothing(env: dict[str, str]) -> None:
-    child = spawn(env, "check", "--has", "chest-pain", "--region", "uk")
-    status, out = finish(child)
-    assert status == 0
-    assert "[1/" not in out
-    assert "999 (United Kingdom emergency)" in plain(out)
+    session = Session(
+        spawn(env, "check", "--started", "posture", "--days", "2", "--no-save", "--has", "fever")
+    )
+    assert session.run(calm()) == 0
+    text = " ".join(session.prompts)
+    assert "How did this spasm start?" not in text
+    assert "How many days ago" not in text
+    assert "Fever or high temperature" not in session.out.split("Why")[0]
 
 
 def test_prompts_never_read_data_as_markup(env: dict[str, str], tmp_path: Path) -> None:
     base = fixture_kb(tmp_path)
-    child = spawn(env, "--kb", str(base), "check")
-    transcript: list[str] = []
-    child.logfile_read = _Tee(transcript)
-    while True:
-        child.expect(HINTS[0])
-        if "Are you worried" in ANSI.sub("", child.before).splitlines()[-1]:
+    child = spawn(env, "--kb", str(base), "check", "--no-save")
+    session = Session(child)
+    while (prompt := session.next_prompt()) is not None:
+        if "Do any of these" in prompt and "[bold]or[/bold] <b>struggling</b>" in prompt:
             break
-        child.sendline("n")
-    assert "[bold]or[/bold] <b>struggling</b>" in ANSI.sub("", child.before)
+        child.sendline(calm()(prompt))
     child.sendline("?")
-    child.expect(HINTS[0])
-    assert "[red]explanation[/red]" in ANSI.sub("", child.before)
-    child.send("\x03")
-    status, _ = finish(child)
-    assert status == 130
+    session.next_prompt()
+    assert "[red]explanation[/red]" in session.out
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
 
 
-class _Tee:
-    """A file-like sink for pexpect's logfile_read that keeps everything read."""
-
-    def __init__(self, sink: list[str]) -> None:
-        self.sink = sink
-
-    def write(self, text: str) -> None:
-        self.sink.append(text)
-
-    def flush(self) -> None:
-        pass
+def test_forget_asks_on_a_terminal(env: dict[str, str]) -> None:
+    assert Session(spawn(env, "check", "--no-others", "--has", "fever")).run(calm()) == 0
+    keep = Session(spawn(env, "forget"))
+    assert keep.run(lambda prompt: "") == 0  # Enter: no
+    assert "Nothing was deleted." in keep.out
+    assert saved_rows(env) == 1
+    gone = Session(spawn(env, "forget"))
+    assert gone.run(lambda prompt: "y") == 0
+    assert "Delete all 1 saved record?" in gone.prompts[0]
+    assert "Deleted 1 saved record." in gone.out
+    assert saved_rows(env) == 0

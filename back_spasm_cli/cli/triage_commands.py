@@ -1,26 +1,63 @@
-"""`spasm check` and `spasm plan`: ask the red-flag questions, then show a care level or
-a plan. The questions, levels and texts come from the knowledge base (triage, plan).
+"""`spasm check`, `spasm plan` and `spasm forget`: parse options, ask on a terminal, call
+the core (triage, plan, records), render the views, write the handout.
 
-On a terminal the questions are asked one by one; in scripts the answers are options
-(`--has ID ... --no-others`). Unanswered red-flag questions are never taken as "no".
+On a terminal the questions are asked one by one (cli/triage_prompts.py); in scripts the
+answers are options (`--has ID ... --no-others`). Unanswered red-flag signs are never
+taken as "no". Answers are saved (private database) only after the verdict is shown.
 """
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
-from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
+from back_spasm_cli.errors import NotFoundError, UsageError
 from back_spasm_cli.render.text import clean
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from back_spasm_cli.document import Document
+    from back_spasm_cli.records import SavedCheck
+    from back_spasm_cli.regions import Numbers
+    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.triage import CheckAnswers
 
-    from back_spasm_cli.schema import ContextQuestion, KnowledgeBaseFile, RedFlag
-    from back_spasm_cli.triage import Answers
+
+# --------------------------------------------------------------------------- completion
+
+
+def _base_for_completion(ctx: typer.Context) -> "KnowledgeBaseFile | None":
+    from back_spasm_cli import kb
+
+    try:
+        path = ctx.find_root().params.get("kb")
+        return kb.load(path if isinstance(path, str) else None).content
+    except Exception:  # completion must never fail loudly
+        return None
+
+
+def _complete_option(key: Literal["started", "age_band"]):  # type: ignore[no-untyped-def]
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from back_spasm_cli import triage
+
+        content = _base_for_completion(ctx)
+        if content is None:
+            return []
+        return [i for i in triage.option_ids(content, key) if i.startswith(incomplete)]
+
+    return complete
+
+
+def _complete_sign(ctx: typer.Context, incomplete: str) -> list[str]:
+    content = _base_for_completion(ctx)
+    if content is None:
+        return []
+    return [flag.id for flag in content.red_flags if flag.id.startswith(incomplete)]
+
+
+# --------------------------------------------------------------------------- options
 
 HasOpt = Annotated[
     list[str] | None,
@@ -28,22 +65,47 @@ HasOpt = Annotated[
         "--has",
         metavar="ID",
         show_default=False,
-        help="A red-flag symptom you have (repeat for several). Ids: `spasm doctor --format json`.",
+        autocompletion=_complete_sign,
+        help="A red-flag sign you have (repeat for several). Ids: `spasm doctor --format json`.",
+    ),
+]
+UnsureOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--unsure",
+        metavar="ID",
+        show_default=False,
+        autocompletion=_complete_sign,
+        help="A red-flag sign you are not sure about: it counts as yes for its level.",
     ),
 ]
 NoOthersOpt = Annotated[
     bool,
     typer.Option(
-        "--no-others", help="Answer no to every red-flag question not given with --has (scripts)."
+        "--no-others",
+        help="Answer no to every red-flag sign not given with --has or --unsure (scripts).",
     ),
 ]
 StartedOpt = Annotated[
     str | None,
     typer.Option(
         "--started",
-        metavar="lifting|sudden-movement|posture|sweating|stress|unknown",
+        metavar="ID",
         show_default=False,
-        help="How it started.",
+        autocompletion=_complete_option("started"),
+        help="How it started: an option id of the knowledge base in use"
+        " (an unknown value lists them).",
+    ),
+]
+AgeBandOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--age-band",
+        metavar="ID",
+        show_default=False,
+        autocompletion=_complete_option("age_band"),
+        help="Your age band: an option id of the knowledge base in use"
+        " (an unknown value lists them).",
     ),
 ]
 DaysOpt = Annotated[
@@ -58,205 +120,240 @@ SeverityOpt = Annotated[
         "--severity",
         metavar="0-10",
         show_default=False,
-        help="How bad the pain is now: 0 none, 10 the worst you can imagine.",
+        help="The worst pain: 0 none, 10 the worst you can imagine.",
     ),
 ]
-DailyOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--daily-activities/--no-daily-activities",
-        show_default=False,
-        help="Whether the pain stops your normal daily activities.",
-    ),
+NoSaveOpt = Annotated[
+    bool, typer.Option("--no-save", help="Do not save the answers and the verdict.")
 ]
-
-YES = {"y", "yes"}
-NO = {"n", "no"}
-HELP = {"?", "h", "help"}
-
-
-class InputEnded(SpasmError):
-    """Ctrl-D at a question: stop like Ctrl-C, having written nothing."""
-
-    exit_code = ExitCode.INTERRUPTED
 
 
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-# --------------------------------------------------------------------------- prompts
+# --------------------------------------------------------------------------- records
 
 
-class Asker:
-    """Asks one question at a time on the terminal; `?` explains, bad input re-asks.
+def _last_saved(max_age_hours: float | None) -> "SavedCheck | None":
+    """The newest saved check (None when nothing is saved or the file cannot be read)."""
+    import datetime
 
-    Every text from the knowledge base goes to Rich as a Text object, never as markup.
-    Ctrl-C (KeyboardInterrupt) is left to reach the command group, which exits 130.
-    """
+    from back_spasm_cli import records, storage
 
-    def __init__(self, console: "Console", total: int) -> None:
-        self.console = console
-        self.total = total
-        self.number = 0
-
-    def _read(self, question: str, hint: str) -> str:
-        from rich.text import Text
-
-        from back_spasm_cli.render.text import clean
-
-        prompt = Text()
-        prompt.append(f"[{self.number}/{self.total}] ", style="dim")
-        prompt.append(clean(question), style="bold")
-        prompt.append(f" {hint} ", style="dim")
-        try:
-            return self.console.input(prompt).strip().lower()
-        except EOFError:
-            raise InputEnded(
-                "input ended before every question was answered; nothing was saved"
-            ) from None
-
-    def say(self, text: str, style: str = "") -> None:
-        from rich.text import Text
-
-        from back_spasm_cli.render.text import clean
-
-        self.console.print(Text(clean(text), style=style))
-
-    def yes_no(self, question: str, explain: str) -> bool:
-        self.number += 1
-        while True:
-            answer = self._read(question, "[y/n/?]")
-            if answer in YES:
-                return True
-            if answer in NO:
-                return False
-            if answer in HELP:
-                self.say(explain, "cyan")
-            else:
-                self.say("Please answer y (yes), n (no) or ? (what this means).", "yellow")
-
-    def number_in(self, question: str, explain: str, low: int, high: int | None) -> int:
-        self.number += 1
-        hint = f"[{low}-{high} or ?]" if high is not None else "[a number or ?]"
-        while True:
-            answer = self._read(question, hint)
-            if answer in HELP:
-                self.say(explain, "cyan")
-                continue
-            try:
-                value = int(answer)
-            except ValueError:
-                value = None
-            if value is not None and value >= low and (high is None or value <= high):
-                return value
-            wanted = f"from {low} to {high}" if high is not None else f"{low} or more"
-            self.say(f"Please type a whole number {wanted}, or ? for why this is asked.", "yellow")
-
-    def choose(self, question: str, explain: str, options: list[tuple[str, str]]) -> str:
-        self.number += 1
-        first = True
-        while True:
-            if first:
-                for index, (_, label) in enumerate(options, start=1):
-                    self.say(f"  {index}. {label}")
-                first = False
-            answer = self._read(question, f"[1-{len(options)} or ?]")
-            if answer in HELP:
-                self.say(explain, "cyan")
-                continue
-            ids = [option_id for option_id, _ in options]
-            if answer.isdigit() and 1 <= int(answer) <= len(options):
-                return ids[int(answer) - 1]
-            if answer in ids:
-                return answer
-            self.say(
-                f"Please type a number from 1 to {len(options)}, or ? for why this is asked.",
-                "yellow",
-            )
+    if not storage.private_db_path().exists():
+        return None
+    try:
+        conn = storage.private_db()
+    except storage.PrivateDataError as err:
+        sys.stderr.write(f"spasm: {clean(err.message)}\n")
+        return None
+    try:
+        age = datetime.timedelta(hours=max_age_hours) if max_age_hours is not None else None
+        return records.last_check(conn, age)
+    finally:
+        conn.close()
 
 
-def _ask(content: "KnowledgeBaseFile", answers: "Answers") -> None:
-    """Ask, on the terminal, every question the options left open; stop at an emergency."""
-    from back_spasm_cli import triage as engine
-    from back_spasm_cli.render.panels import make_console
+def _save(answers: "CheckAnswers", verdict_data: dict[str, object]) -> None:
+    """Save the answers and the verdict; a failure is said on stderr, never fatal (the
+    verdict has already been shown)."""
+    import sqlite3
 
-    triage = engine.require(content)
-    flags: list[RedFlag] = [f for f in engine.questions(content) if f.id not in answers.flags]
-    context: list[tuple[str, ContextQuestion]] = [
-        (name, question)
-        for name, question in (
-            ("started", triage.started),
-            ("days", triage.days),
-            ("severity", triage.severity),
-            ("daily_activities", triage.daily_activities),
-        )
-        if getattr(answers, name) is None
-    ]
-    if engine.stopped(content, answers) or not (flags or context):
+    from back_spasm_cli import records, storage
+
+    try:
+        conn = storage.private_db()
+    except storage.PrivateDataError as err:
+        sys.stderr.write(f"spasm: your answers were not saved: {clean(err.message)}\n")
         return
-    console = make_console(sys.stdout)
-    asker = Asker(console, len(flags) + len(context))
-    asker.say(
-        "Answer y (yes) or n (no); ? explains a question. Ctrl-C stops, and nothing is saved.",
-        "dim",
-    )
-    for flag in flags:
-        answers.flags[flag.id] = asker.yes_no(flag.question, flag.explain)
-        if answers.flags[flag.id] and engine.stopped(content, answers):
-            console.print()
-            return
-    for name, question in context:
-        if name == "started":
-            options = [(option.id, option.label) for option in triage.started.options]
-            answers.started = asker.choose(question.question, question.explain, options)
-        elif name == "days":
-            answers.days = asker.number_in(question.question, question.explain, 0, None)
-        elif name == "severity":
-            answers.severity = asker.number_in(
-                question.question, question.explain, 0, engine.MAX_SEVERITY
-            )
-        else:
-            answers.daily_activities = asker.yes_no(question.question, question.explain)
-    console.print()
+    try:
+        records.save_check(conn, answers.to_data(), dict(verdict_data))
+    except sqlite3.Error as err:
+        sys.stderr.write(f"spasm: your answers were not saved: {clean(str(err))}\n")
+        return
+    finally:
+        conn.close()
+    wrote(str(storage.private_db_path()))
 
 
-def _answers(
+# --------------------------------------------------------------------------- answers
+
+
+def _numbers(state: AppState, content: "KnowledgeBaseFile", answers: "CheckAnswers") -> "Numbers":
+    from back_spasm_cli import regions
+
+    region = regions.resolve(content, state.region)
+    if region is None and answers.region:
+        region = next((r for r in content.regions if r.id == answers.region), None)
+    return regions.numbers(content, region)
+
+
+def _collect(
     state: AppState,
+    *,
     has: list[str] | None,
+    unsure: list[str] | None,
     no_others: bool,
     started: str | None,
+    age_band: str | None,
     days: int | None,
     severity: int | None,
-    daily_activities: bool | None,
-) -> "Answers":
-    """The answers from the options, then from the terminal; refuse any still missing."""
-    from back_spasm_cli import triage as engine
+    reuse: bool,
+) -> tuple["CheckAnswers", bool]:
+    """The answers: options first, then (for `plan`) recent saved ones, then the terminal.
+    Returns the answers and whether they are new (worth saving). Refuses any still missing."""
+    import datetime
+
+    from back_spasm_cli import records, regions, triage
 
     content = state.kb().content
-    answers = engine.answers_from_options(
+    given = triage.answers_from_options(
         content,
         has or [],
+        unsure or [],
         no_others=no_others,
         started=started,
+        age_band=age_band,
         days=days,
         severity=severity,
-        daily_activities=daily_activities,
     )
-    if not no_others and _interactive():
-        _ask(content, answers)
-    gaps = engine.missing(content, answers)
+    region = regions.resolve(content, state.region)
+    interactive = _interactive() and not no_others
+    answers, new = given, True
+    if reuse and not no_others and not triage.given_any(given):
+        saved = _last_saved(records.REUSE_FOR.total_seconds() / 3600)
+        if saved is not None:
+            now = datetime.datetime.now(datetime.timezone.utc)
+            when = records.ago(saved.at, now)
+            prior = triage.forget_unknown(
+                content, triage.CheckAnswers.from_data(saved.answers).aged(saved.at, now)
+            )
+            use = True
+            if interactive:
+                from back_spasm_cli.cli.triage_prompts import Asker
+                from back_spasm_cli.render.panels import make_console
+
+                use = Asker(make_console(sys.stdout)).confirm(
+                    f"Use your answers from {when}?", default=True
+                )
+            else:
+                sys.stderr.write(f"spasm: using your answers from {when} (--fresh asks again)\n")
+            if use:
+                answers, new = prior, False
+    if region is not None:
+        answers.region = region.id
+    elif answers.region is None:
+        remembered = _last_saved(None)
+        if remembered is not None:
+            answers.region = triage.forget_unknown(
+                content, triage.CheckAnswers.from_data(remembered.answers)
+            ).region
+    if interactive:
+        from back_spasm_cli.cli.triage_prompts import ask_all
+        from back_spasm_cli.render.panels import make_console
+
+        answers, asked = ask_all(
+            content, answers, make_console(sys.stdout), ask_region=answers.region is None
+        )
+        new = new or asked > 0
+    gaps = triage.missing(content, answers)
     if gaps:
+        count = sum(len(gap.signs) for gap in gaps)
         raise UsageError(
-            f"{len(gaps)} red-flag question{'s have' if len(gaps) != 1 else ' has'} no"
-            " answer, and spasm never takes silence as 'no'",
+            f"{count} red-flag sign{'s have' if count != 1 else ' has'} no answer, and spasm"
+            " never takes silence as 'no'",
             details=[str(gap) for gap in gaps]
             + [
-                "run spasm in a terminal to be asked, or give --has ID for each symptom"
-                " you have and --no-others for the rest",
+                "give --has ID (or --unsure ID) for each sign you have and --no-others for"
+                " the rest, or run spasm in a terminal to be asked",
             ],
         )
-    return answers
+    return answers, new
+
+
+# --------------------------------------------------------------------------- handout
+
+
+HANDOUT_SUFFIXES: dict[str, str] = {".md": "markdown", ".html": "html"}
+
+
+def handout_format(path: Path) -> str:
+    """ "markdown" or "html" from the suffix; a usage error for any other."""
+    fmt = HANDOUT_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        suffix = repr(path.suffix) if path.suffix else "no suffix"
+        raise UsageError(
+            f"{clean(str(path))}: a handout is Markdown (.md) or HTML (.html), not {suffix}"
+        )
+    return fmt
+
+
+def check_target(path: Path, *, force: bool) -> str:
+    """Refuse early what `write_handout` would refuse, before any question is asked."""
+    fmt = handout_format(path)
+    shown = clean(str(path))
+    if not path.parent.is_dir():
+        raise UsageError(f"{shown}: the folder {clean(str(path.parent))!r} does not exist")
+    if path.is_dir():
+        raise UsageError(f"{shown}: is a folder; name a file")
+    if path.exists() and not force:
+        raise UsageError(f"{shown} already exists; use --force to replace it")
+    return fmt
+
+
+def render_handout(document: "Document", fmt: str) -> str:
+    if fmt == "markdown":
+        from back_spasm_cli.render.markdown import render_markdown
+
+        return render_markdown(document)
+    from back_spasm_cli.render.html import render_html
+
+    return render_html(document)
+
+
+def write_handout(path: Path, text: str, *, force: bool) -> None:
+    """Write all of `text` or nothing, mode 0600: a temp file in the same folder, then
+    into place. Without `force` an existing file is never replaced, even one that appeared
+    since `check_target` looked (the final step is a hard link, which refuses to overwrite).
+    """
+    try:
+        _write_new(path, text, force=force)
+    except OSError as err:
+        raise UsageError(
+            f"{clean(str(path))}: cannot write the handout ({err.strerror or err})"
+        ) from None
+
+
+def _write_new(path: Path, text: str, *, force: bool) -> None:
+    import contextlib
+    import os
+    import tempfile
+
+    exists = UsageError(f"{clean(str(path))} already exists; use --force to replace it")
+    handle, temp_name = tempfile.mkstemp(prefix=".spasm-", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if force:
+            os.replace(temp, path)
+            return
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise exists from None
+        except OSError:
+            # Some file systems have no hard links: check, then move into place.
+            if path.exists():
+                raise exists from None
+            os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
 
 
 # --------------------------------------------------------------------------- commands
@@ -267,26 +364,81 @@ def _answers(
 def check(
     ctx: typer.Context,
     has: HasOpt = None,
+    unsure: UnsureOpt = None,
     no_others: NoOthersOpt = False,
     started: StartedOpt = None,
+    age_band: AgeBandOpt = None,
     days: DaysOpt = None,
     severity: SeverityOpt = None,
-    daily_activities: DailyOpt = None,
+    last: Annotated[
+        bool, typer.Option("--last", help="Show the last saved verdict instead of asking.")
+    ] = False,
+    no_save: NoSaveOpt = False,
 ) -> None:
-    """Red-flag questions first, then a care level and the reasons for it.
+    """Red flags first, then a care level and the reasons for it.
 
-    Emergency, urgent, see a GP, or self-care. On a terminal you are asked; in scripts
-    give the answers: spasm check --has fever --no-others --format json.
+    Emergency, urgent, see a GP, or self-care (with what to do today). On a terminal you
+    are asked; in scripts give the answers: spasm check --has fever --no-others.
+    The answers are saved for `spasm plan` (--no-save: not saved; `spasm forget` deletes).
     """
-    from back_spasm_cli import triage as engine
+    from back_spasm_cli import triage
+    from back_spasm_cli.views import triage as views
 
     state = state_of(ctx)
     knowledge = state.kb()
-    engine.require(knowledge.content)
-    numbers = state.numbers(knowledge)
-    answers = _answers(state, has, no_others, started, days, severity, daily_activities)
-    outcome = engine.evaluate(knowledge.content, answers)
-    state.show(engine.check_document(knowledge, numbers, outcome, answers))
+    content = knowledge.content
+    triage.require(content)
+    if last:
+        if (
+            has
+            or unsure
+            or no_others
+            or any(v is not None for v in (started, age_band, days, severity))
+        ):
+            raise UsageError("--last shows the saved verdict; it takes no answers")
+        _show_last(state)
+        return
+    answers, _ = _collect(
+        state,
+        has=has,
+        unsure=unsure,
+        no_others=no_others,
+        started=started,
+        age_band=age_band,
+        days=days,
+        severity=severity,
+        reuse=False,
+    )
+    numbers = _numbers(state, content, answers)
+    verdict = triage.verdict(content, answers, numbers)
+    state.show(views.check(knowledge, numbers, verdict, answers))
+    if not no_save:
+        _save(answers, verdict.to_data())
+
+
+def _show_last(state: AppState) -> None:
+    import datetime
+
+    from back_spasm_cli import records, triage
+    from back_spasm_cli.views import triage as views
+
+    knowledge = state.kb()
+    content = knowledge.content
+    saved = _last_saved(None)
+    if saved is None:
+        raise NotFoundError("no saved check yet: run `spasm check`")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    answers = triage.forget_unknown(
+        content, triage.CheckAnswers.from_data(saved.answers).aged(saved.at, now)
+    )
+    numbers = _numbers(state, content, answers)
+    kept = triage.Verdict.from_data(saved.verdict)
+    verdict = triage.Verdict(
+        kept.level, kept.reasons, kept.unsure, triage.call_label(kept.level, numbers)
+    )
+    local = saved.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    checked = f"{records.ago(saved.at, now)} ({local})"
+    state.show(views.check(knowledge, numbers, verdict, answers, checked=checked))
 
 
 @command()
@@ -294,11 +446,16 @@ def check(
 def plan(
     ctx: typer.Context,
     has: HasOpt = None,
+    unsure: UnsureOpt = None,
     no_others: NoOthersOpt = False,
     started: StartedOpt = None,
+    age_band: AgeBandOpt = None,
     days: DaysOpt = None,
     severity: SeverityOpt = None,
-    daily_activities: DailyOpt = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Ask again rather than reuse answers from today.")
+    ] = False,
+    no_save: NoSaveOpt = False,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -312,29 +469,86 @@ def plan(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
-    """A personal, phased self-care plan, built from the same questions as `spasm check`.
+    """A personal, phased self-care plan, from the same answers as `spasm check`.
 
-    Any red flag gives only the care level, its number and reasons: no self-care steps.
+    Answers saved less than 24 hours ago are reused (--fresh asks again). At urgent and
+    emergency level: only the care level, its number and reasons, no self-care steps.
+    At GP level: book the appointment, with the plan to keep up meanwhile.
     """
     import datetime
 
     from back_spasm_cli import plan as planner
-    from back_spasm_cli import triage as engine
+    from back_spasm_cli import triage
+    from back_spasm_cli.views import triage as views
 
     state = state_of(ctx)
     knowledge = state.kb()
-    planner.require(knowledge.content)
-    numbers = state.numbers(knowledge)
-    handout_fmt = planner.check_target(output, force=force) if output is not None else None
-    answers = _answers(state, has, no_others, started, days, severity, daily_activities)
-    outcome = engine.evaluate(knowledge.content, answers)
-    document = planner.build(knowledge, numbers, outcome, answers)
+    content = knowledge.content
+    planner.require(content)
+    handout_fmt = check_target(output, force=force) if output is not None else None
+    answers, new = _collect(
+        state,
+        has=has,
+        unsure=unsure,
+        no_others=no_others,
+        started=started,
+        age_band=age_band,
+        days=days,
+        severity=severity,
+        reuse=not fresh,
+    )
+    numbers = _numbers(state, content, answers)
+    verdict = triage.verdict(content, answers, numbers)
+    data = planner.build(content, verdict, answers, numbers)
+    document = views.plan(knowledge, numbers, verdict, answers, data)
     state.show(document)
     if output is not None and handout_fmt is not None:
         today = datetime.date.today().isoformat()
-        text = planner.render_handout(
-            planner.handout(knowledge, document, answers, today), handout_fmt
-        )
-        planner.write_handout(output, text, force=force)
+        text = render_handout(views.handout(knowledge, document, answers, today), handout_fmt)
+        write_handout(output, text, force=force)
         wrote(str(output))
         sys.stderr.write(f"spasm: wrote the plan to {clean(str(output))}\n")
+    if new and not no_save:
+        _save(answers, verdict.to_data())
+
+
+@command()
+def forget(
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (scripts).")
+    ] = False,
+) -> None:
+    """Delete every saved record: check answers and verdicts (and later the diary)."""
+    from back_spasm_cli import records, storage
+
+    path = storage.private_db_path()
+    if not path.exists():
+        sys.stdout.write("Nothing is saved.\n")
+        return
+    conn = storage.private_db()
+    try:
+        count = records.count_all(conn)
+        if count == 0:
+            sys.stdout.write("Nothing is saved.\n")
+            return
+        if not yes:
+            if not _interactive():
+                raise UsageError(
+                    f"spasm forget deletes {count} saved record{'s' if count != 1 else ''};"
+                    " add --yes to confirm (there is no terminal to ask on)"
+                )
+            from back_spasm_cli.cli.triage_prompts import Asker
+            from back_spasm_cli.render.panels import make_console
+
+            asker = Asker(make_console(sys.stdout))
+            if not asker.confirm(
+                f"Delete all {count} saved record{'s' if count != 1 else ''}? This cannot be"
+                " undone.",
+                default=False,
+            ):
+                sys.stdout.write("Nothing was deleted.\n")
+                return
+        removed = records.forget_all(conn)
+    finally:
+        conn.close()
+    sys.stdout.write(f"Deleted {removed} saved record{'s' if removed != 1 else ''}.\n")
