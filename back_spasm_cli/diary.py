@@ -36,6 +36,7 @@ COLUMNS = ("id", "at", "pain", "area", "side", "leg", "trigger", "helped", "note
 MAX_ERRORS_SHOWN = 20
 
 _AT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$")
+_STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\Z")
 _SINCE_DAYS = re.compile(r"^(\d{1,5})\s*([dw])$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -64,7 +65,7 @@ class Entry:
             self.side,
             int(self.leg),
             self.trigger,
-            json.dumps(list(self.helped)),
+            '["' + '", "'.join(self.helped) + '"]' if self.helped else "[]",  # ids are slugs
             self.note,
             self.logged,
         )
@@ -114,6 +115,14 @@ def now_local() -> str:
 
 def parse_at(text: str) -> str:
     """'YYYY-MM-DD HH:MM' (or with a T) as the stored form; ValueError if it is not one."""
+    if _STORED_AT.match(text):  # the stored form itself (every row of an export): check only
+        try:
+            dt.datetime(
+                int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16])
+            )
+        except ValueError as err:
+            raise ValueError(f"{text!r} is not a real time ({err})") from None
+        return text
     match = _AT.match(text.strip())
     if match is None:
         raise ValueError(f"{text!r} is not a time like 2026-11-20 08:30")
@@ -239,11 +248,20 @@ def _check_id(value: object) -> int | None:
     return value
 
 
-def check_row(row: Mapping[str, object], vocab: Vocabulary) -> Entry:
-    """One imported row as an Entry; RowError names the first bad field."""
-    extra = sorted(set(row) - set(COLUMNS))
+def check_columns(names: Iterable[str]) -> None:
+    extra = sorted(set(names) - _COLUMN_SET)
     if extra:
         raise RowError(extra[0], "is not a diary column (" + ", ".join(COLUMNS) + ")")
+
+
+_COLUMN_SET = frozenset(COLUMNS)
+
+
+def check_row(row: Mapping[str, object], vocab: Vocabulary, *, columns: bool = True) -> Entry:
+    """One imported row as an Entry; RowError names the first bad field. `columns=False`
+    when the caller has checked the column names already (a CSV header)."""
+    if columns:
+        check_columns(row)
     if "at" not in row or row["at"] in (None, ""):
         raise RowError("at", "is missing")
     if "pain" not in row or row["pain"] in (None, ""):
@@ -423,10 +441,6 @@ def _day(at: str) -> dt.date:
     return dt.date(int(at[0:4]), int(at[5:7]), int(at[8:10]))
 
 
-def _at_of(value: dt.datetime) -> str:
-    return value.strftime(AT_FORMAT)
-
-
 def _parse(at: str) -> dt.datetime:
     return dt.datetime.strptime(at, AT_FORMAT)
 
@@ -434,26 +448,24 @@ def _parse(at: str) -> dt.datetime:
 def episode(conn: sqlite3.Connection, today: dt.date, gap_days: int) -> Episode | None:
     """The episode that the latest entry belongs to, or None when it says pain 0.
 
-    Walks back with index look-ups, a window of `gap_days` at a time, so that its cost
-    does not grow with the length of the diary.
+    Walks back inside SQLite with index look-ups, up to `gap_days` at a time: the cost
+    grows with the episode's length in weeks, not with the number of entries.
     """
     latest = conn.execute("SELECT at, pain FROM diary ORDER BY at DESC, id DESC LIMIT 1").fetchone()
     if latest is None or latest[1] == 0:
         return None
     (zero,) = conn.execute("SELECT max(at) FROM diary WHERE pain = 0").fetchone()
-    first = latest[0]
-    while True:
-        floor = _at_of(_parse(first) - dt.timedelta(days=gap_days))
-        if zero is not None and zero >= floor:
-            floor_sql = "SELECT min(at) FROM diary WHERE at > ? AND at < ?"
-            (earlier,) = conn.execute(floor_sql, (zero, first)).fetchone()
-        else:
-            (earlier,) = conn.execute(
-                "SELECT min(at) FROM diary WHERE at >= ? AND at < ?", (floor, first)
-            ).fetchone()
-        if earlier is None:
-            break
-        first = earlier
+    # Each step jumps to the earliest entry within `gap_days` before the current first
+    # one (all of them are close enough to belong); it stops at a longer gap or the 0.
+    (first,) = conn.execute(
+        "WITH RECURSIVE walk(at) AS (SELECT :last UNION ALL"
+        " SELECT (SELECT min(d.at) FROM diary AS d"
+        "  WHERE d.at >= strftime('%Y-%m-%d %H:%M', walk.at, :back) AND d.at < walk.at"
+        "  AND d.at > :zero)"
+        " FROM walk WHERE walk.at IS NOT NULL)"
+        " SELECT min(at) FROM walk",
+        {"last": latest[0], "back": f"-{gap_days:d} days", "zero": zero or ""},
+    ).fetchone()
     return Episode(
         first=first,
         last=latest[0],
@@ -682,6 +694,10 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
     if header is None:
         return
     header = [name.strip() for name in header]
+    try:
+        check_columns(header)
+    except RowError as err:
+        raise _LineError(1, err.field, str(err)) from None
     line = reader.line_num + 1
     for values in reader:
         if values:
@@ -739,7 +755,7 @@ def read_import(text: str, fmt: str, vocab: Vocabulary) -> list[Entry]:
                 errors.append(f"line {line}: an entry is an object with fields {COLUMNS}")
                 continue
             try:
-                entry = check_row(row, vocab)
+                entry = check_row(row, vocab, columns=fmt == "json")
             except RowError as err:
                 errors.append(f"line {line}, field {err.field}: {err}")
                 continue
