@@ -234,8 +234,7 @@ def chart(days: Sequence[tuple[str, float]], width: int, *, color: bool) -> str:
     plt.ylim(0, 10)
     plt.plot_size(max(min(width, 100), 30), 15 if width >= 50 else 10)
     plt.title("Pain (0-10), mean per day")
-    if not color:
-        plt.theme("clear")
+    plt.theme("clear")  # the terminal's own background, light or dark
     text = plt.build()
     return str(plt.uncolorize(text)) if not color else str(text)
 
