@@ -16,7 +16,7 @@ import io
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -175,17 +175,19 @@ def check_pain(value: object) -> int:
     return value
 
 
-def _choice(name: str, value: object, allowed: Iterable[str]) -> str | None:
+def _choice(name: str, value: object, allowed: Collection[str]) -> str | None:
     if value is None or value == "":
         return None
-    allowed = tuple(allowed)
-    if not isinstance(value, str) or value not in allowed:
-        shown = ", ".join(allowed) if len(allowed) <= 12 else ", ".join(allowed[:12]) + ", …"
-        raise RowError(name, f"{value!r} is not one of: {shown}")
-    return value
+    if isinstance(value, str) and value in allowed:
+        return value
+    names = tuple(allowed)
+    shown = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", …"
+    raise RowError(name, f"{value!r} is not one of: {shown}")
 
 
 def check_helped(value: object, vocab: Vocabulary) -> tuple[str, ...]:
+    if isinstance(value, str) and value in vocab.helped:
+        return (value,)  # the common case: one id
     if isinstance(value, str):
         items = [part for part in re.split(r"[;,\s]+", value.strip()) if part]
     elif isinstance(value, list) and all(isinstance(part, str) for part in value):
@@ -281,7 +283,7 @@ def check_row(row: Mapping[str, object], vocab: Vocabulary, *, columns: bool = T
         side=_choice("side", row.get("side"), SIDES),
         leg=_check_leg(row.get("leg", False)),
         trigger=_choice("trigger", row.get("trigger"), vocab.triggers),
-        helped=check_helped(row.get("helped") or [], vocab),
+        helped=check_helped(row["helped"], vocab) if row.get("helped") else (),
         note=check_note(row.get("note")),
         logged=_check_logged(row.get("logged")),
     )
