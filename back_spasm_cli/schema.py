@@ -522,6 +522,44 @@ class Plan(Model):
 
 
 @dataclass(frozen=True)
+class DiaryFlag(Model):
+    """A flag raised from the pain diary: shown by `spasm trends`, offered to `spasm check`."""
+
+    id: Slug
+    level: FlagLevel
+    title: Annotated[Line, Doc("The finding, in plain words.")]
+    text: Annotated[Text, Doc("What to do about it.")]
+    sources: Sources
+    red_flag: Annotated[
+        Slug | None, Doc("The red flag whose question in `spasm check` this finding answers.")
+    ] = None
+
+
+@dataclass(frozen=True)
+class Diary(Model):
+    """The pain diary (`spasm trends`): when its flags are raised, and the texts shown."""
+
+    persistent: Annotated[DiaryFlag, Doc("Pain recorded over `persistent_days` or more.")]
+    worsening: Annotated[DiaryFlag, Doc("Pain clearly rising over the last `worsening_days`.")]
+    not_proof: Annotated[Text, Doc("Shown with 'what seemed to help'.")]
+    sources: Sources
+    persistent_days: Annotated[Count, Doc("Days from the episode's first to its last entry.")]
+    worsening_days: Annotated[Count, Doc("The window, in days up to today, for `worsening`.")]
+    worsening_rise: Annotated[Severity, Doc("Points of pain the fitted line must rise by.")]
+    worsening_entries: Annotated[Count, Doc("Fewest entries in the window to judge a trend.")]
+    episode_gap_days: Annotated[
+        Count, Doc("A longer gap between entries, or an entry of pain 0, ends an episode.")
+    ]
+
+    def references(self) -> Iterator[tuple[tuple[int | str, ...], str, str]]:
+        """(location, id, table) for every id this section points at."""
+        for name in ("persistent", "worsening"):
+            flag: DiaryFlag = getattr(self, name)
+            if flag.red_flag is not None:
+                yield ("diary", name, "red_flag"), flag.red_flag, "red_flags"
+
+
+@dataclass(frozen=True)
 class KnowledgeBaseFile(Model):
     """One YAML file: any subset of the sections. Files are merged into one base."""
 
@@ -539,6 +577,7 @@ class KnowledgeBaseFile(Model):
     fallback: Fallback | None = None
     triage: Triage | None = None
     plan: Plan | None = None
+    diary: Diary | None = None
 
 
 #: Sections whose items carry an `id`, in the order `kb validate` reports them.
@@ -556,8 +595,8 @@ LIST_SECTIONS: tuple[str, ...] = (
 )
 #: Sections that appear once in the merged base.
 SINGLE_SECTIONS: tuple[str, ...] = ("meta", "fallback")
-#: Sections that appear at most once and may be missing (`spasm check` and `spasm plan`).
-OPTIONAL_SECTIONS: tuple[str, ...] = ("triage", "plan")
+#: Sections that appear at most once and may be missing (check, plan, the diary's trends).
+OPTIONAL_SECTIONS: tuple[str, ...] = ("triage", "plan", "diary")
 #: Sections whose items are advice entries that a plan step may point at.
 ENTRY_SECTIONS: tuple[str, ...] = tuple(
     name

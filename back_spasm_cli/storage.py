@@ -98,8 +98,30 @@ def m001_checks(conn: sqlite3.Connection) -> None:
     )
 
 
+def m003_diary(conn: sqlite3.Connection) -> None:
+    """The pain diary (`spasm log`). Documented column by column in docs/diary.md."""
+    conn.execute(
+        "CREATE TABLE diary ("
+        " id INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+        " [0-9][0-9]:[0-9][0-9]'),"  # local wall-clock time, 'YYYY-MM-DD HH:MM'
+        " pain INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),"
+        " area TEXT CHECK (area IN ('lower', 'middle', 'upper')),"
+        " side TEXT CHECK (side IN ('left', 'right', 'both')),"
+        " leg INTEGER NOT NULL DEFAULT 0 CHECK (leg IN (0, 1)),"  # spreading into a leg
+        " trigger TEXT,"  # a triage.started option id
+        " helped TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(helped)),"  # JSON list of ids
+        " note TEXT NOT NULL DEFAULT '',"
+        " logged TEXT NOT NULL"  # when it was recorded: ISO 8601, UTC
+        ")"
+    )
+    conn.execute("CREATE INDEX diary_at ON diary (at)")
+    conn.execute("CREATE INDEX diary_pain_at ON diary (pain, at)")
+
+
 #: The private database's schema, in order; each step is named for what it adds.
-PRIVATE_MIGRATIONS: tuple[Migration, ...] = (m001_checks,)
+# m002_sessions (guided sessions) is written on another branch; the lead orders them at merge.
+PRIVATE_MIGRATIONS: tuple[Migration, ...] = (m001_checks, m003_diary)
 
 
 class PrivateDataError(SpasmError):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from back_spasm_cli import plan as planner
 from back_spasm_cli import triage
-from back_spasm_cli.cli import triage_commands
+from back_spasm_cli.cli import files
 from back_spasm_cli.errors import UsageError
 from back_spasm_cli.kinds import KIND_BY_SECTION
 from back_spasm_cli.regions import numbers as region_numbers
@@ -387,7 +387,7 @@ def test_the_final_step_never_replaces_a_file_that_appeared_meanwhile(out: Path)
     target = out / "plan.md"
     target.write_text("arrived first\n", encoding="utf-8")
     with pytest.raises(UsageError, match="already exists"):
-        triage_commands.write_handout(target, "new\n", force=False)
+        files.write_handout(target, "new\n", force=False)
     assert target.read_text(encoding="utf-8") == "arrived first\n"
     assert [p.name for p in out.iterdir()] == ["plan.md"]
 

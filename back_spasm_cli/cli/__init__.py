@@ -157,6 +157,7 @@ def root(
 # Register the command groups (each module adds its commands to `app`).
 from back_spasm_cli.cli import (  # noqa: E402
     config_commands,
+    diary_commands,
     kb_commands,
     lookup_commands,
     search_commands,
@@ -166,6 +167,7 @@ from back_spasm_cli.cli import (  # noqa: E402
 __all__ = [
     "app",
     "config_commands",
+    "diary_commands",
     "kb_commands",
     "lookup_commands",
     "run",

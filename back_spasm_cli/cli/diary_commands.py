@@ -1,0 +1,622 @@
+"""The pain diary's commands: log, history, trends, report, export, import, diary.
+
+Parse the options, call back_spasm_cli.diary (the core), render with views/diary.py.
+Everything is stored through storage.private_db(): one private SQLite file.
+"""
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from back_spasm_cli.cli import command, group
+from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
+from back_spasm_cli.errors import SpasmError, UsageError
+from back_spasm_cli.render.text import clean
+
+if TYPE_CHECKING:
+    import datetime
+    import sqlite3
+
+    from back_spasm_cli.diary import Vocabulary
+    from back_spasm_cli.schema import KnowledgeBaseFile
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="14d|2w|YYYY-MM-DD",
+        show_default=False,
+        help="Only entries from this date, or from N days (14d) or weeks (2w) ago.",
+    ),
+]
+HistoryFormat = Literal["rich", "plain", "json", "csv", "markdown"]
+
+
+def _today() -> "datetime.date":
+    import datetime
+
+    return datetime.date.today()
+
+
+def _db() -> "sqlite3.Connection":
+    from back_spasm_cli import storage
+
+    return storage.private_db()
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _since(text: str | None) -> str | None:
+    from back_spasm_cli import diary
+
+    return diary.parse_since(text, _today()) if text else None
+
+
+# --------------------------------------------------------------------------- log
+
+
+def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
+    """'lower', 'lower left', 'lower,both,leg' -> (area, side, leg)."""
+    import re
+
+    from back_spasm_cli import diary
+
+    area = side = None
+    leg = False
+    for word in (w for w in re.split(r"[\s,;+/-]+", text.strip().lower()) if w):
+        if word in diary.AREAS and area is None:
+            area = word
+        elif word in diary.SIDES and side is None:
+            side = word
+        elif word in ("leg", "legs"):
+            leg = True
+        else:
+            raise UsageError(
+                f"--where {text!r}: {word!r} is not one of lower, middle, upper,"
+                " left, right, both, leg"
+            )
+    return area, side, leg
+
+
+def _helped_ids(values: list[str], vocab: "Vocabulary") -> tuple[str, ...]:
+    from back_spasm_cli import diary
+
+    try:
+        return diary.check_helped(" ".join(values), vocab)
+    except diary.RowError as err:
+        raise UsageError(f"--helped: {err}") from None
+
+
+class _Prompts:
+    """Asks, on a terminal, for what the options did not give; Enter skips a question."""
+
+    def __init__(self) -> None:
+        from back_spasm_cli.render.panels import make_console
+
+        self.console = make_console(sys.stdout)
+
+    def read(self, question: str, hint: str) -> str:
+        from rich.text import Text
+
+        from back_spasm_cli.cli.triage_prompts import InputEnded
+
+        prompt = Text()
+        prompt.append(clean(question), style="bold")
+        prompt.append(f" {hint} ", style="dim")
+        try:
+            return str(self.console.input(prompt)).strip()
+        except EOFError:
+            raise InputEnded(
+                "input ended before the entry was complete; nothing was saved"
+            ) from None
+
+    def say(self, text: str) -> None:
+        from rich.text import Text
+
+        self.console.print(Text(clean(text), style="yellow"))
+
+    def pain(self) -> int:
+        while True:
+            answer = self.read(
+                "Pain now, from 0 (none) to 10 (the worst you can imagine)?", "[0-10]"
+            )
+            if answer.isdigit() and 0 <= int(answer) <= 10:
+                return int(answer)
+            self.say("Please type a whole number from 0 to 10.")
+
+    def choose(self, question: str, options: list[tuple[str, str]]) -> str | None:
+        for index, (_, label) in enumerate(options, start=1):
+            self.console.print(f"  {index}. {clean(label)}", markup=False, highlight=False)
+        ids = [option_id for option_id, _ in options]
+        while True:
+            answer = self.read(question, f"[1-{len(options)}, Enter to skip]").lower()
+            if not answer:
+                return None
+            if answer.isdigit() and 1 <= int(answer) <= len(options):
+                return ids[int(answer) - 1]
+            if answer in ids:
+                return answer
+            self.say(f"Please type a number from 1 to {len(options)}, or press Enter to skip.")
+
+    def yes_no(self, question: str) -> bool:
+        while True:
+            answer = self.read(question, "[y/N]").lower()
+            if answer in ("", "n", "no"):
+                return False
+            if answer in ("y", "yes"):
+                return True
+            self.say("Please answer y or n.")
+
+    def helped(self, vocab: "Vocabulary") -> tuple[str, ...]:
+        from back_spasm_cli import diary
+
+        while True:
+            answer = self.read(
+                "What helped? Remedy or exercise ids, e.g. heat, knee-rolls", "[Enter: nothing]"
+            )
+            try:
+                return diary.check_helped(answer.lower(), vocab)
+            except diary.RowError as err:
+                self.say(str(err))
+
+
+def _ask_missing(
+    content: "KnowledgeBaseFile",
+    vocab: "Vocabulary",
+    pain: int | None,
+    where: str | None,
+    trigger: str | None,
+    helped: tuple[str, ...] | None,
+    note: str | None,
+) -> tuple[int, tuple[str | None, str | None, bool] | None, str | None, tuple[str, ...], str]:
+    from back_spasm_cli import diary
+
+    ask = _Prompts()
+    ask.console.print(
+        "Enter skips a question; Ctrl-C stops, and nothing is saved.", style="dim", markup=False
+    )
+    pain = ask.pain() if pain is None else pain
+    located: tuple[str | None, str | None, bool] | None = None
+    if where is None:
+        area = ask.choose("Where is the pain?", [(a, f"{a} back") for a in diary.AREAS])
+        side = ask.choose("Which side?", [(s, s) for s in diary.SIDES])
+        leg = ask.yes_no("Does it spread into a leg?")
+        located = (area, side, leg)
+    if trigger is None and vocab.triggers:
+        question = content.triage.started.question if content.triage else "How did it start?"
+        trigger = ask.choose(question, list(vocab.triggers.items()))
+    if helped is None:
+        helped = ask.helped(vocab)
+    if note is None:
+        note = ask.read("A note?", "[Enter: none]")
+    return pain, located, trigger, helped, note
+
+
+@command()
+@output_options()
+def log(
+    ctx: typer.Context,
+    pain: Annotated[
+        int | None,
+        typer.Option(
+            "--pain",
+            "-p",
+            min=0,
+            max=10,
+            metavar="0-10",
+            show_default=False,
+            help="Pain now: 0 none, 10 the worst you can imagine.",
+        ),
+    ] = None,
+    where: Annotated[
+        str | None,
+        typer.Option(
+            "--where",
+            "-w",
+            metavar="AREA [SIDE] [leg]",
+            show_default=False,
+            help="Where: lower, middle or upper; left, right or both; 'leg' if it spreads"
+            " into a leg. E.g. --where 'lower left leg'.",
+        ),
+    ] = None,
+    trigger: Annotated[
+        str | None,
+        typer.Option(
+            "--trigger",
+            "-t",
+            metavar="lifting|sudden-movement|posture|sweating|stress|unknown",
+            show_default=False,
+            help="What set it off.",
+        ),
+    ] = None,
+    helped: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--helped",
+            metavar="ID",
+            show_default=False,
+            help="A remedy or exercise that helped (repeat, or separate with commas).",
+        ),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", "-n", show_default=False, help="A note in your words.")
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="'YYYY-MM-DD HH:MM'",
+            show_default=False,
+            help="When (local time). Default: now.",
+        ),
+    ] = None,
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Remove the entry logged last, and show it.")
+    ] = False,
+) -> None:
+    """Add a diary entry: pain 0-10, where, trigger, what helped, a note.
+
+    On a terminal it asks for what the options leave out; in scripts give --pain at least:
+    spasm log --pain 6 --where lower --trigger lifting --helped rest-and-ice.
+    """
+    from back_spasm_cli import diary
+    from back_spasm_cli.views import diary as view
+
+    state = state_of(ctx)
+    knowledge = state.kb()
+    content = knowledge.content
+    if undo:
+        given = [pain, where, trigger, helped, note, at]
+        if any(value is not None for value in given):
+            raise UsageError("--undo takes no other entry options")
+        conn = _db()
+        try:
+            removed = diary.undo(conn)
+        finally:
+            conn.close()
+        state.show(view.logged(content, removed, None, [], removed=True))
+        return
+    vocab = diary.vocabulary(content)
+    try:
+        when = diary.parse_at(at) if at is not None else diary.now_local()
+    except ValueError as err:
+        raise UsageError(f"--at: {err}") from None
+    if trigger is not None and trigger not in vocab.triggers:
+        raise UsageError(f"--trigger {trigger!r}: not one of {', '.join(vocab.triggers)}")
+    helped_ids = _helped_ids(helped, vocab) if helped is not None else None
+    if note is not None:
+        try:
+            diary.check_note(note)
+        except diary.RowError as err:
+            raise UsageError(f"--note: {err}") from None
+    located = _parse_where(where) if where is not None else None
+    if _interactive() and None in (pain, where, trigger, helped_ids, note):
+        pain, asked_where, trigger, helped_ids, note = _ask_missing(
+            content, vocab, pain, where, trigger, helped_ids, note
+        )
+        located = located or asked_where
+    if pain is None:
+        raise UsageError("--pain is needed (0-10) when spasm cannot ask: spasm log --pain 6")
+    area, side, leg = located or (None, None, False)
+    entry = diary.Entry(
+        at=when,
+        pain=pain,
+        area=area,
+        side=side,
+        leg=leg,
+        trigger=trigger,
+        helped=helped_ids or (),
+        note=note or "",
+        logged=diary.now_utc(),
+    )
+    flags = diary.note_flags(content, entry.note) if entry.note else []
+    warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
+    conn = _db()
+    try:
+        stored = diary.add(conn, entry)
+    finally:
+        conn.close()
+    state.show(view.logged(content, stored, warning, flags))
+
+
+# --------------------------------------------------------------------------- history
+
+history_app = typer.Typer(
+    help="Your diary entries, newest first; `spasm history delete ID` removes one.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+group("history", history_app)
+
+
+@history_app.callback(invoke_without_command=True)
+def history(
+    ctx: typer.Context,
+    since: SinceOpt = None,
+    fmt: Annotated[
+        HistoryFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            show_default=False,
+            help="Output format; csv is the export's. Default: rich on a terminal, else plain.",
+        ),
+    ] = None,
+) -> None:
+    """Your diary entries, newest first. `spasm history delete ID` removes one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from back_spasm_cli import diary
+    from back_spasm_cli.views import diary as view
+
+    state = state_of(ctx)
+    start = _since(since)
+    conn = _db()
+    try:
+        items = diary.entries(conn, start)
+    finally:
+        conn.close()
+    if (fmt or state.fmt) == "csv":
+        sys.stdout.write(diary.export_csv(items))
+        return
+    state.fmt = fmt or state.fmt
+    state.show(view.history(state.kb().content, items, start))
+
+
+@history_app.command("delete")
+@output_options(region=False)
+def history_delete(
+    ctx: typer.Context,
+    entry_id: Annotated[int, typer.Argument(metavar="ID", help="The entry's number (#ID).")],
+) -> None:
+    """Remove one diary entry by its number, and show what was removed."""
+    from back_spasm_cli import diary
+    from back_spasm_cli.views import diary as view
+
+    state = state_of(ctx)
+    conn = _db()
+    try:
+        removed = diary.delete(conn, entry_id)
+    finally:
+        conn.close()
+    state.show(view.logged(state.kb().content, removed, None, [], removed=True))
+
+
+# --------------------------------------------------------------------------- trends
+
+
+@command()
+@output_options(region=False)
+def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
+    """Pain over time as a chart, average, best and worst, what seemed to help, and
+    the diary's flags (two weeks of pain, or pain getting worse: see a GP).
+
+    Default period: the last 30 days.
+    """
+    from back_spasm_cli import diary
+    from back_spasm_cli.document import Document
+    from back_spasm_cli.render import choose_format, render
+    from back_spasm_cli.views import diary as view
+
+    state = state_of(ctx)
+    content = state.kb().content
+    today = _today()
+    start = _since(since or "30d")
+    conn = _db()
+    try:
+        result = diary.trends(conn, today, start, content.diary)
+    finally:
+        conn.close()
+    vocab = diary.vocabulary(content)
+    document = view.trends(content, result, vocab)
+    fmt = choose_format(state.fmt, sys.stdout)
+    if fmt in ("json", "markdown"):
+        state.show(document)
+        return
+    # On a terminal or in plain text: the flags first, then the chart, then the rest.
+    flag_count = len(result.flags)
+    if flag_count:
+        render(Document(sections=document.sections[:flag_count]), fmt, sys.stdout)
+    import shutil
+
+    width = shutil.get_terminal_size((80, 24)).columns
+    picture = view.chart(result.days, width, color=fmt == "rich")
+    if picture:
+        sys.stdout.write(picture.rstrip("\n") + "\n")
+    render(
+        Document(
+            sections=document.sections[flag_count:],
+            footer=document.footer,
+            payload=document.payload,
+        ),
+        fmt,
+        sys.stdout,
+    )
+
+
+# --------------------------------------------------------------------------- report
+
+
+@command()
+def report(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE.html|FILE.md",
+            dir_okay=False,
+            show_default=False,
+            help="Where to write the report: HTML (opens offline) or Markdown.",
+        ),
+    ],
+    since: SinceOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """A report for a clinician: the period, a chart, every entry, the last check's
+    answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
+    from back_spasm_cli import diary
+    from back_spasm_cli.cli import files
+    from back_spasm_cli.views import diary as view
+
+    state = state_of(ctx)
+    fmt = files.check_target(output, force=force)
+    content = state.kb().content
+    today = _today()
+    start = _since(since or "30d")
+    conn = _db()
+    try:
+        result = diary.trends(conn, today, start, content.diary)
+        items = diary.entries(conn, start)
+        record = diary.last_check(conn)
+    finally:
+        conn.close()
+    vocab = diary.vocabulary(content)
+    document = view.report(content, result, vocab, record)
+    if fmt == "html":
+        text = view.report_html(document, result, items)
+    else:
+        text = view.report_markdown(
+            document, result, items, view.chart(result.days, 72, color=False)
+        )
+    files.write_handout(output, text, force=force, what="the report")
+    wrote(str(output))
+    sys.stderr.write(f"spasm: wrote the report ({len(items)} entries) to {clean(str(output))}\n")
+
+
+# --------------------------------------------------------------------------- export, import
+
+
+@command()
+def export(
+    fmt: Annotated[
+        Literal["csv", "json"],
+        typer.Option("--format", "-f", help="csv or json (both import back losslessly)."),
+    ] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            show_default=False,
+            help="Write to FILE (mode 0600) instead of standard output.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Every diary entry, oldest first, as CSV or JSON (`spasm import` reads both back)."""
+    from back_spasm_cli import diary
+    from back_spasm_cli.cli import files
+
+    conn = _db()
+    try:
+        items = list(reversed(diary.entries(conn)))
+    finally:
+        conn.close()
+    text = diary.export_csv(items) if fmt == "csv" else diary.export_json(items)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        raise UsageError(f"{output} already exists; use --force to replace it")
+    if not output.parent.is_dir():
+        raise UsageError(f"{output}: the folder {str(output.parent)!r} does not exist")
+    files.write_handout(output, text, force=force, what="the export")
+    wrote(str(output))
+    sys.stderr.write(f"spasm: exported {len(items)} entries to {clean(str(output))}\n")
+
+
+@command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", dir_okay=False, help="A .csv or .json export.")
+    ],
+    fmt: Annotated[
+        Literal["csv", "json"] | None,
+        typer.Option("--format", "-f", show_default=False, help="Default: from FILE's suffix."),
+    ] = None,
+) -> None:
+    """Add the entries of an export (CSV or JSON). Every row is checked first: one bad row
+    and nothing is imported, with each error's line and field. Importing twice adds nothing.
+    """
+    from back_spasm_cli import diary
+
+    kind = fmt or {".csv": "csv", ".json": "json"}.get(file.suffix.lower())
+    if kind is None:
+        raise UsageError(f"{file}: give --format csv or json (the suffix does not say)")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{file}: no such file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{file}: not UTF-8 text") from None
+    except OSError as err:
+        raise UsageError(f"{file}: cannot read it ({err.strerror})") from None
+    state: AppState = state_of(ctx)
+    vocab = diary.vocabulary(state.kb().content)
+    try:
+        items = diary.read_import(text, kind, vocab)
+    except diary.ImportRefused as err:
+        raise UsageError(f"{file}: {err.message}", details=err.details) from None
+    conn = _db()
+    try:
+        added, same = diary.store_import(conn, items)
+    finally:
+        conn.close()
+    again = f" ({same} were already there)" if same else ""
+    sys.stdout.write(f"imported {added} entries from {clean(str(file))}{again}\n")
+
+
+# --------------------------------------------------------------------------- diary
+
+
+diary_app = typer.Typer(
+    help="Where the diary is kept, and a check that the file is sound.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+group("diary", diary_app)
+
+
+@diary_app.command("path")
+def diary_path() -> None:
+    """Print where the private database is (open it with sqlite-utils or Datasette)."""
+    from back_spasm_cli import storage
+
+    sys.stdout.write(f"{storage.private_db_path()}\n")
+
+
+@diary_app.command("check")
+def diary_check() -> None:
+    """Run SQLite's integrity check on the private database, read-only."""
+    import sqlite3
+
+    from back_spasm_cli import storage
+
+    path = storage.private_db_path()
+    if not path.exists():
+        sys.stdout.write(f"no diary yet at {path}\n")
+        return
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        found = [str(err)]
+    if found == ["ok"]:
+        sys.stdout.write(f"ok: {path}\n")
+        return
+    raise SpasmError(
+        f"{path} failed SQLite's integrity check; it was not changed",
+        details=found[:20],
+    )

@@ -1,0 +1,94 @@
+"""Files the user asked for (handouts, reports, exports): written whole or not at all,
+mode 0600, and never over an existing file without --force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from back_spasm_cli.errors import UsageError
+from back_spasm_cli.render.text import clean
+
+if TYPE_CHECKING:
+    from back_spasm_cli.document import Document
+
+
+HANDOUT_SUFFIXES: dict[str, str] = {".md": "markdown", ".html": "html"}
+
+
+def handout_format(path: Path) -> str:
+    """ "markdown" or "html" from the suffix; a usage error for any other."""
+    fmt = HANDOUT_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        suffix = repr(path.suffix) if path.suffix else "no suffix"
+        raise UsageError(
+            f"{clean(str(path))}: a handout is Markdown (.md) or HTML (.html), not {suffix}"
+        )
+    return fmt
+
+
+def check_target(path: Path, *, force: bool) -> str:
+    """Refuse early what `write_handout` would refuse, before any question is asked."""
+    fmt = handout_format(path)
+    shown = clean(str(path))
+    if not path.parent.is_dir():
+        raise UsageError(f"{shown}: the folder {clean(str(path.parent))!r} does not exist")
+    if path.is_dir():
+        raise UsageError(f"{shown}: is a folder; name a file")
+    if path.exists() and not force:
+        raise UsageError(f"{shown} already exists; use --force to replace it")
+    return fmt
+
+
+def render_handout(document: Document, fmt: str) -> str:
+    if fmt == "markdown":
+        from back_spasm_cli.render.markdown import render_markdown
+
+        return render_markdown(document)
+    from back_spasm_cli.render.html import render_html
+
+    return render_html(document)
+
+
+def write_handout(path: Path, text: str, *, force: bool, what: str = "the handout") -> None:
+    """Write all of `text` or nothing, mode 0600: a temp file in the same folder, then
+    into place. Without `force` an existing file is never replaced, even one that appeared
+    since `check_target` looked (the final step is a hard link, which refuses to overwrite).
+    """
+    try:
+        _write_new(path, text, force=force)
+    except OSError as err:
+        raise UsageError(
+            f"{clean(str(path))}: cannot write {what} ({err.strerror or err})"
+        ) from None
+
+
+def _write_new(path: Path, text: str, *, force: bool) -> None:
+    import contextlib
+    import os
+    import tempfile
+
+    exists = UsageError(f"{clean(str(path))} already exists; use --force to replace it")
+    handle, temp_name = tempfile.mkstemp(prefix=".spasm-", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if force:
+            os.replace(temp, path)
+            return
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise exists from None
+        except OSError:
+            # Some file systems have no hard links: check, then move into place.
+            if path.exists():
+                raise exists from None
+            os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
