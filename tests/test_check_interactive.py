@@ -328,3 +328,32 @@ def test_forget_asks_on_a_terminal(env: dict[str, str]) -> None:
     assert "Delete all 1 saved record?" in gone.prompts[0]
     assert "Deleted 1 saved record." in gone.out
     assert saved_rows(env) == 0
+
+
+# --------------------------------------------------------------------------- the diary
+
+
+def test_a_15_day_diary_is_put_to_the_person_instead_of_asked_again(
+    env: dict[str, str],
+) -> None:
+    import datetime
+    import subprocess
+
+    today = datetime.date.today()
+    for back in range(15, -1, -1):
+        day = (today - datetime.timedelta(days=back)).isoformat()
+        logged = subprocess.run(
+            [installed_spasm(), "log", "--pain", "5", "--where", "lower", "--at", f"{day} 09:00"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        assert logged.returncode == 0, logged.stderr
+    session = Session(spawn(env, "check", "--format", "plain"))
+    assert session.run(calm(days="15", **{"Is that right?": "y"})) == 0
+    diary_prompt = next(p for p in session.prompts if "Your diary:" in p)
+    assert "Is that right?" in diary_prompt
+    assert not any("not better" in p.lower() and "[y/n/s" in p for p in session.prompts)
+    assert "See a GP" in session.out

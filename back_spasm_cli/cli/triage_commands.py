@@ -6,6 +6,7 @@ answers are options (`--has ID ... --no-others`). Unanswered red-flag signs are 
 taken as "no". Answers are saved (private database) only after the verdict is shown.
 """
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -19,6 +20,8 @@ from back_spasm_cli.errors import NotFoundError, UsageError
 from back_spasm_cli.render.text import clean
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from back_spasm_cli.records import SavedCheck
     from back_spasm_cli.regions import Numbers
     from back_spasm_cli.schema import KnowledgeBaseFile
@@ -189,6 +192,38 @@ def _numbers(state: AppState, content: "KnowledgeBaseFile", answers: "CheckAnswe
     return regions.numbers(content, region)
 
 
+def _confirm_diary_flags(
+    content: "KnowledgeBaseFile", answers: "CheckAnswers", console: "Console"
+) -> tuple["CheckAnswers", bool]:
+    """What the diary already says (pain for two weeks, pain getting worse) is put to the
+    person to confirm, instead of asking the sign's question again."""
+    import datetime
+
+    from back_spasm_cli import diary, storage
+    from back_spasm_cli.cli.triage_prompts import Asker
+
+    try:
+        conn = storage.private_db()
+        try:
+            hits = diary.flags(conn, datetime.date.today(), content)
+        finally:
+            conn.close()
+    except (storage.PrivateDataError, OSError, sqlite3.Error):
+        return answers, False  # no diary to read: the questions are asked as usual
+    known = {flag.id for flag in content.red_flags}
+    asker = Asker(console)
+    confirmed = False
+    for hit in hits:
+        if hit.red_flag not in known or hit.red_flag in answers.signs:
+            continue
+        asker.say(f"Your diary: {hit.text}", "bold yellow")
+        agreed = asker.confirm("Is that right?", default=True)
+        answers = answers.copy()
+        answers.signs[hit.red_flag] = "yes" if agreed else "no"
+        confirmed = True
+    return answers, confirmed
+
+
 def _collect(
     state: AppState,
     *,
@@ -253,10 +288,10 @@ def _collect(
         from back_spasm_cli.cli.triage_prompts import ask_all
         from back_spasm_cli.render.panels import make_console
 
-        answers, asked = ask_all(
-            content, answers, make_console(sys.stdout), ask_region=answers.region is None
-        )
-        new = new or asked > 0
+        console = make_console(sys.stdout)
+        answers, confirmed = _confirm_diary_flags(content, answers, console)
+        answers, asked = ask_all(content, answers, console, ask_region=answers.region is None)
+        new = new or asked > 0 or confirmed
     gaps = triage.missing(content, answers)
     if gaps:
         count = sum(len(gap.signs) for gap in gaps)
