@@ -37,7 +37,7 @@ MAX_WORDS = 400
 TYPO_TYPED, TYPO_TERM = 4, 5
 _COMBINATIONS = 2000  # occurrence combinations tried per `together` group
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[.,;:!?()\[\]\n/]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.,;:!?()\[\]\n/]")
 _BREAK_CHARS = set(".,;:!?()[]\n/")
 
 
@@ -161,7 +161,10 @@ def compile_term(text: str, numbers: Sequence[int] = ()) -> Term:
             if word in _BREAK_CHARS:
                 continue
             norm = _norm(word)
-            elements.append(Element("exact" if exact else "stem", norm if exact else stem(norm), norm))
+            if exact:
+                elements.append(Element("exact", norm, norm))
+            else:
+                elements.append(Element("stem", stem(norm), norm))
     limits = (numbers[0], numbers[1]) if len(numbers) == 2 else None
     return Term(tuple(elements), limits)
 
@@ -185,17 +188,24 @@ class Matcher:
     term_words: dict[str, str]  # raw term word -> its stem (typo candidates)
     known: frozenset[str]  # words the base uses: never read as typos
 
-    def spans(self, term: Term, tokens: Sequence[Token], keys: Sequence[set[str]]) -> list[Span]:
+    def spans(
+        self,
+        term: Term,
+        tokens: Sequence[Token],
+        keys: Sequence[set[str]],
+        gap: int | None = None,
+    ) -> list[Span]:
         """Every place `term` occurs (greedy: nearest next word)."""
         if not term.elements:
             return []
+        gap = self.words.gap if gap is None else gap
         found = []
         for i in range(len(tokens)):
             if not self._fits(term, term.elements[0], tokens[i], keys[i]):
                 continue
             position, ok = i, True
             for element in term.elements[1:]:
-                for j in range(position + 1, min(len(tokens), position + 2 + self.words.gap)):
+                for j in range(position + 1, min(len(tokens), position + 2 + gap)):
                     if self._fits(term, element, tokens[j], keys[j]):
                         position = j
                         break
@@ -209,7 +219,7 @@ class Matcher:
     @staticmethod
     def _fits(term: Term, element: Element, token: Token, keys: set[str]) -> bool:
         if element.kind == "number":
-            if not token.norm.isdigit() or term.numbers is None:
+            if not (token.norm.isascii() and token.norm.isdigit()) or term.numbers is None:
                 return False
             return term.numbers[0] <= int(token.norm) <= term.numbers[1]
         if element.kind == "exact":
@@ -306,9 +316,9 @@ class _Text:
                     if raw[0] == token.norm[0] and close(token.norm, raw)
                 )
             self.keys.append(keys)
-        # Phrasings that mean something else: their words match nothing.
+        # Phrasings that mean something else (word for word): their words match nothing.
         for term in matcher.ignore:
-            for span in matcher.spans(term, tokens, self.keys):
+            for span in matcher.spans(term, tokens, self.keys, gap=0):
                 for i in range(span.start, span.end + 1):
                     self.keys[i] = set()
                     tokens[i] = tokens[i]._replace(norm="")
@@ -352,12 +362,14 @@ class _Text:
         end = self.tokens[max(s.end for s in spans)].end
         return " ".join(self.text[start:end].split())
 
-    def shape(self, shape: Shapes) -> str | None:
-        """The words that match `shape` (a phrase, or a `together` group), or None."""
+    def shape(self, shape: Shapes, *, negation: bool = True) -> str | None:
+        """The words that match `shape` (a phrase, or a `together` group), or None.
+        With `negation` (red flags), negated words do not count; a question's shape is
+        the same with or without a "not"."""
         for phrase in shape.phrases:
             spans = self.spans(self.m.phrases[phrase])
             for span in spans:
-                if not self.negated(span, spans):
+                if not (negation and self.negated(span, spans)):
                     return self.phrase([span])
         within = shape.within or self.m.words.within
         for group in shape.together:
@@ -365,7 +377,9 @@ class _Text:
             if not all(found):
                 continue
             own = [s for spans in found for s in spans]
-            usable = [[s for s in spans if not self.negated(s, own)] for spans in found]
+            usable = [
+                [s for s in spans if not (negation and self.negated(s, own))] for spans in found
+            ]
             if not all(usable):
                 continue
             for combo in itertools.islice(itertools.product(*usable), _COMBINATIONS):
@@ -408,7 +422,7 @@ def recognise(content: KnowledgeBaseFile, text: str) -> list[FlagMatch]:
             if phrase is not None:
                 found.append(FlagMatch(flag.id, flag.level, flags[flag.id].title, phrase))
                 break
-    found.sort(key=lambda m: -LEVEL_ORDER.index(m.level))  # type: ignore[arg-type]
+    found.sort(key=lambda m: -LEVEL_ORDER.index(m.level))
     return found
 
 
@@ -419,7 +433,7 @@ def intent(content: KnowledgeBaseFile, text: str) -> tuple[Intent, str] | None:
         return None
     parsed = _Text(matcher, text)
     for candidate in matcher.words.intents:
-        phrase = parsed.shape(candidate)
+        phrase = parsed.shape(candidate, negation=False)
         if phrase is not None:
             return candidate, phrase
     return None

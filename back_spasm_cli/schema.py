@@ -426,9 +426,7 @@ class Concept(Model):
 class Shapes(Model):
     """How words are recognised: whole phrasings, or concepts that appear together."""
 
-    phrases: Annotated[list[Term], Doc("Any one of these is enough.")] = field(
-        default_factory=list
-    )
+    phrases: Annotated[list[Term], Doc("Any one of these is enough.")] = field(default_factory=list)
     together: Annotated[
         list[Annotated[list[Slug], NON_EMPTY]],
         Doc("Each a list of concept ids that must all appear (not negated), close together."),
@@ -496,7 +494,7 @@ class Negation(Model):
     """Words that say a sign is absent: "no fever", "I'm not numb", "bowels are fine"."""
 
     before: Annotated[list[Term], NON_EMPTY, Doc("Cues before the words they negate.")]
-    after: Annotated[list[Term], Doc("Cues after them (\"... is fine\").")] = field(
+    after: Annotated[list[Term], Doc('Cues after them ("... is fine").')] = field(
         default_factory=list
     )
     breaks: Annotated[list[Term], Doc("Words that end a cue's reach, like a comma.")] = field(
@@ -513,9 +511,9 @@ class Words(Model):
     concepts: list[Concept] = field(default_factory=list)
     flags: list[FlagWords] = field(default_factory=list)
     intents: list[Intent] = field(default_factory=list)
-    ignore: Annotated[
-        list[Term], Doc("Phrasings that mean something else (\"knees to chest\").")
-    ] = field(default_factory=list)
+    ignore: Annotated[list[Term], Doc('Phrasings that mean something else ("knees to chest").')] = (
+        field(default_factory=list)
+    )
     gap: Annotated[int, Check("int", ge=0, le=5), Doc("Other words allowed inside a term.")] = 2
     within: Annotated[int, Check("int", ge=1, le=200)] = 12
 
