@@ -13,11 +13,12 @@ each word is quoted, and the words are OR-ed, so `"`, `*`, `NEAR` or `(` are jus
 Red flags are not decided here: recognise.py reads them from the words (data/words.yaml),
 and `answer()` asks it first. Nothing here renders: views/search.py builds the documents.
 
-The index lives in `cache_dir()/search/<fingerprint>-<format>.sqlite3`; the fingerprint is
-the loaded base's (its files and spasm's code), so an edited base or an edited spasm gets
-a new index. It holds data only (entries, their text, words), never presentation. An
-index that fails its checks (SQLite's quick_check, its schema version, its own content
-hash) is rebuilt once, with a notice. One process builds a given index, under a lock,
+The index lives in `cache_dir()/search/<fingerprint>-<format>-<hash>.sqlite3`; the
+fingerprint is the loaded base's (its files and spasm's code), so an edited base or an
+edited spasm gets a new index, and the hash is the SHA-256 of the file as written. It holds
+data only (entries, their text, words), never presentation. An index whose bytes no
+longer match its hash (random bytes, an edited row, another schema), or whose schema is
+not this one, is rebuilt once, with a notice. One process builds a given index, under a lock,
 while others wait for it (or, after BUILD_WAIT seconds, build their own in memory); the
 index is written to a temporary file and renamed into place, and temporary files left by
 a process that died are removed on the next run. When the cache cannot be written the
@@ -191,8 +192,21 @@ def index_dir() -> Path:
     return paths.cache_dir() / "search"
 
 
-def index_path(fingerprint: str) -> Path:
-    return index_dir() / f"{fingerprint[:16]}-{INDEX_FORMAT}.sqlite3"
+def index_stem(fingerprint: str) -> str:
+    return f"{fingerprint[:16]}-{INDEX_FORMAT}"
+
+
+def index_path(fingerprint: str, digest: str) -> Path:
+    """Where the index for `fingerprint` lives, named with the hash of its bytes."""
+    return index_dir() / f"{index_stem(fingerprint)}-{digest[:32]}.sqlite3"
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class Index:
@@ -333,91 +347,76 @@ def open_index(knowledge: KnowledgeBase, *, progress: Progress | None = None) ->
     `Index.notices` says so; a cache that cannot be written gives an index in memory.
     """
     content, fingerprint = knowledge.content, knowledge.fingerprint
-    path = index_path(fingerprint)
-    _remove_stale_temps(path.parent)
+    folder = index_dir()
+    _remove_stale_temps(folder)
     notices: list[str] = []
-    index = _open_checked(path, fingerprint, notices)
+    index = _open_checked(folder, fingerprint, notices)
     if index is not None:
         return index
     large = sum(1 for _ in kb.iter_items(content)) > LARGE_BASE
     showing = progress() if progress is not None and large else nullcontext()
-    with showing, _build_lock(path) as locked:
+    with showing, _build_lock(folder / f"{index_stem(fingerprint)}.lock") as locked:
         if locked:
             # Another process may have built it while this one waited for the lock.
-            index = _open_checked(path, fingerprint, notices)
+            index = _open_checked(folder, fingerprint, notices)
             if index is None:
-                index = _build(content, fingerprint, path)
+                index = _build(content, fingerprint, folder)
         else:
             index = _build_in_memory(content, fingerprint)
     index.notices = tuple(dict.fromkeys(notices))
     return index
 
 
-def _open_checked(path: Path, fingerprint: str, notices: list[str]) -> Index | None:
-    """The index at `path` when it is sound and current; a damaged one is removed (and a
-    notice added), so that the caller builds it again."""
-    if not path.is_file():
-        return None
-    why = None
-    conn = None
+def _open_checked(folder: Path, fingerprint: str, notices: list[str]) -> Index | None:
+    """The index for `fingerprint` when it is sound; a damaged one is removed (and a notice
+    added), so that the caller builds it again."""
     try:
-        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
-        why = _problem(conn, fingerprint)
-        if why is None:
-            return Index(conn, fingerprint, path, built=False)
-    except sqlite3.Error as err:
-        why = str(err)
-    if conn is not None:
-        conn.close()
-    if why != "stale":
-        notices.append(DAMAGED_NOTICE.format(why=why))
-    _unlink(path)
+        found = sorted(folder.glob(f"{index_stem(fingerprint)}-*.sqlite3"))
+    except OSError:
+        return None
+    for path in found:
+        why, conn = None, None
+        try:
+            if not _file_digest(path).startswith(path.stem.rsplit("-", 1)[-1]):
+                why = "its bytes do not match its hash"
+            else:
+                conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+                why = _problem(conn, fingerprint)
+                if why is None:
+                    return Index(conn, fingerprint, path, built=False)
+        except FileNotFoundError:
+            continue  # replaced by another process meanwhile
+        except (OSError, sqlite3.Error) as err:
+            why = str(err)
+        if conn is not None:
+            conn.close()
+        if why != "stale":
+            notices.append(DAMAGED_NOTICE.format(why=why))
+        _unlink(path)
     return None
 
 
 def _problem(conn: sqlite3.Connection, fingerprint: str) -> str | None:
-    """Why this file is not a sound, current index (None: it is)."""
+    """Why this file (whose bytes match its hash) is not an index for `fingerprint`."""
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version != len(INDEX_MIGRATIONS):
         return f"schema version {version}"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     if not tables >= _TABLES:
         return "tables missing"
-    (check,) = conn.execute("PRAGMA quick_check").fetchone()
-    if check != "ok":
-        return "failed SQLite's quick check"
-    rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('fingerprint', 'hash')"))
-    if rows.get("fingerprint") != json.dumps(fingerprint):
-        return "stale"  # a hash collision on the file name: not damage, just another base
-    if rows.get("hash") != json.dumps(_content_hash(conn)):
-        return "content hash mismatch"
+    row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    if row is None or row[0] != json.dumps(fingerprint):
+        return "stale"  # a collision on the file name: not damage, just another base
     return None
-
-
-def _content_hash(conn: sqlite3.Connection) -> str:
-    """A hash of everything the index holds but its own hash."""
-    digest = hashlib.sha256()
-    queries = (
-        "SELECT key, value FROM meta WHERE key != 'hash' ORDER BY key",
-        "SELECT rowid, kind, id, title, summary, names FROM entries ORDER BY rowid",
-        "SELECT rowid, title, aliases, summary, body, notes FROM docs ORDER BY rowid",
-        "SELECT word FROM words ORDER BY word",
-    )
-    for query in queries:
-        for row in conn.execute(query):
-            digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8", "surrogatepass"))
-            digest.update(b"\n")
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 @contextmanager
 def _build_lock(path: Path) -> Iterator[bool]:
-    """Hold the exclusive lock for building `path`; False when it cannot be had (an
-    unwritable cache, or another process building it for longer than BUILD_WAIT)."""
+    """Hold the exclusive lock file `path`; False when it cannot be had (an unwritable
+    cache, or another process building the index for longer than BUILD_WAIT)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         yield False
         return
@@ -480,9 +479,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _build(content: KnowledgeBaseFile, fingerprint: str, final: Path) -> Index:
-    """Write the index to a temporary file, then move it into place; else keep it in memory."""
-    temp = _temp_path(final)
+def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
+    """Write the index to a temporary file, then move it into place under the hash of its
+    bytes; else keep it in memory."""
+    temp = _temp_path(folder / f"{index_stem(fingerprint)}.sqlite3")
     try:
         _unlink(temp)
         conn = sqlite3.connect(temp)
@@ -496,6 +496,7 @@ def _build(content: KnowledgeBaseFile, fingerprint: str, final: Path) -> Index:
         _fill(conn, content, fingerprint)
         conn.close()
         _fsync(temp)
+        final = index_path(fingerprint, _file_digest(temp))
         os.replace(temp, final)
     except (OSError, sqlite3.Error):
         conn.close()
@@ -534,15 +535,19 @@ def _unlink(path: Path) -> None:
 
 
 def _prune(keep: Path) -> None:
-    """Keep the newest INDEX_KEEP indexes (and their lock files)."""
+    """Keep the newest INDEX_KEEP indexes, and the lock files of those."""
     try:
         files = [p for p in keep.parent.iterdir() if p.suffix == ".sqlite3" and p != keep]
         stamped = sorted(((p.stat().st_mtime, p) for p in files), reverse=True)
+        locks = [p for p in keep.parent.iterdir() if p.suffix == ".lock"]
     except OSError:
         return
     for _, path in stamped[INDEX_KEEP - 1 :]:
         _unlink(path)
-        _unlink(path.with_name(path.name + ".lock"))
+    kept = [keep.name, *(path.name for _, path in stamped[: INDEX_KEEP - 1])]
+    for lock in locks:
+        if not any(name.startswith(lock.stem + "-") for name in kept):
+            _unlink(lock)
 
 
 # --------------------------------------------------------------------------- building
@@ -609,7 +614,6 @@ def _fill(conn: sqlite3.Connection, content: KnowledgeBaseFile, fingerprint: str
             "INSERT INTO meta VALUES (?, ?)",
             ((key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()),
         )
-        conn.execute("INSERT INTO meta VALUES ('hash', ?)", (json.dumps(_content_hash(conn)),))
 
 
 def _summary(item: Any) -> str:

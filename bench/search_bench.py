@@ -54,7 +54,7 @@ regions:
     name: United Kingdom
     countries: [GB]
     emergency: {number: "999", label: 999 (United Kingdom emergency)}
-    urgent: {number: "111", label: NHS 111 (England)}
+    urgent: {number: "111", label: "NHS 111 (England, United Kingdom)"}
     sources: [seed]
   - id: us
     name: United States
