@@ -628,3 +628,46 @@ def test_a_file_of_another_schema_under_a_matching_hash_is_rebuilt(
     result = invoke("search", "hot", "water", "bottle", "--format", "json")
     _damage_notice(result)
     assert "tables missing" in result.stderr
+
+
+def test_punctuation_only_exits_1_with_the_safety_strip(invoke: Invoke) -> None:
+    result = invoke("search", "?!", "--format", "plain", "--region", "uk")
+    assert result.exit_code == 1
+    assert "999 (United Kingdom" in result.stdout
+    assert "nothing to search for" in result.stderr
+
+
+def test_search_recognise_and_their_view_import_no_cycle() -> None:
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "back_spasm_cli"
+    graph: dict[str, set[str]] = {}
+    for source in package.rglob("*.py"):
+        name = ".".join(source.relative_to(package.parent).with_suffix("").parts)
+        name = name.removesuffix(".__init__")
+        targets = graph.setdefault(name, set())
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("back_spasm"):
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    targets.add(
+                        full
+                        if (package.parent / full.replace(".", "/")).with_suffix(".py").exists()
+                        else str(node.module)
+                    )
+
+    def reaches(start: str, goal: str) -> bool:
+        seen: set[str] = set()
+        stack = list(graph.get(start, ()))
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                stack.extend(graph.get(node, ()))
+        return False
+
+    for module in ("search", "recognise", "views.search"):
+        assert not reaches(f"back_spasm_cli.{module}", f"back_spasm_cli.{module}"), module
+    assert not (package / "answers.py").exists()

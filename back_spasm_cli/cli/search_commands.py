@@ -47,13 +47,18 @@ def search(
     """
     from back_spasm_cli import recognise
     from back_spasm_cli import search as engine
+    from back_spasm_cli.errors import NotFoundError
     from back_spasm_cli.views import search as view
 
     state = state_of(ctx)
     knowledge = state.kb()
     numbers = state.numbers(knowledge)
     text = " ".join(query)
-    engine.query_words(text)  # an empty query is a usage error before anything else
+    try:
+        engine.query_words(text)  # an empty query is a usage error before anything else
+    except NotFoundError:  # nothing searchable (only punctuation): still the safety strip
+        state.show(view.nothing_found(knowledge, numbers, text))
+        raise
     flags = recognise.recognise(knowledge.content, text)
     with engine.open_index(knowledge, progress=_progress) as index:
         results = index.search(text, limit=limit, kind=kind)
