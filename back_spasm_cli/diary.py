@@ -364,23 +364,12 @@ def integrity(conn: sqlite3.Connection) -> list[str]:
 
 
 def note_flags(content: KnowledgeBaseFile, text: str) -> list[RedFlag]:
-    """The red flags a free-text note describes, most urgent first.
+    """The red flags a free-text note describes, most urgent first: the same recogniser
+    that `spasm search` and `spasm ask` run (everyday words, negation, small typos)."""
+    from back_spasm_cli.recognise import recognise
 
-    FOR THE LEAD: a stand-in for `recognise.recognise(content, text)` (issue 11, written on
-    another branch). It matches each red flag's aliases as whole words, ignoring case;
-    swap the body for the recogniser when both are merged. Callers use only this function.
-    """
-    from back_spasm_cli.schema import LEVEL_ORDER
-
-    folded = text.replace("\u2019", "'").casefold()
-    found: list[RedFlag] = []
-    for flag in content.red_flags:
-        for alias in flag.aliases:
-            pattern = r"(?<!\w)" + re.escape(alias.replace("\u2019", "'").casefold()) + r"(?!\w)"
-            if re.search(pattern, folded):
-                found.append(flag)
-                break
-    return sorted(found, key=lambda flag: -LEVEL_ORDER.index(flag.level))
+    flags = {flag.id: flag for flag in content.red_flags}
+    return [flags[match.id] for match in recognise(content, text) if match.id in flags]
 
 
 # --------------------------------------------------------------------------- trends

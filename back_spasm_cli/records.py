@@ -114,3 +114,38 @@ def ago(then: datetime.datetime, now: datetime.datetime | None = None) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"  # unreachable: seconds >= 60 here
+
+
+#: How long a saved check still says which day of the spasm it is (ask, timer, routine).
+DAYS_KNOWN_FOR = datetime.timedelta(days=14)
+
+
+def days_since_onset(
+    conn: sqlite3.Connection, *, now: datetime.datetime | None = None
+) -> int | None:
+    """The day of the spasm today (0 = the day it started), from the last saved check:
+    its answer, plus the days since it was given. None when unknown or too old."""
+    saved = last_check(conn, DAYS_KNOWN_FOR, now=now)
+    if saved is None:
+        return None
+    days = saved.answers.get("days")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        return None
+    return days + ((now or _now()).date() - saved.at.date()).days
+
+
+def saved_days_since_onset() -> int | None:
+    """`days_since_onset` from the private database, or None when there is none to read."""
+    from back_spasm_cli import storage
+
+    path = storage.private_db_path()
+    if not path.exists():
+        return None
+    try:
+        conn = storage.private_db(path)
+    except storage.PrivateDataError:
+        return None
+    try:
+        return days_since_onset(conn)
+    finally:
+        conn.close()

@@ -521,6 +521,159 @@ class Plan(Model):
             yield ("plan", "prevention", index), entry, "prevention"
 
 
+# --------------------------------------------------------------------------- words
+
+
+Term = Annotated[str, Check(max_length=200), Doc("Words, matched stemmed and in order.")]
+
+
+@dataclass(frozen=True)
+class Concept(Model):
+    """A group of words that mean one thing (`numb`: numb, tingling, pins and needles...).
+
+    A term is one or more words, matched in order with up to `Words.gap` other words
+    between them, each stemmed and forgiving of one typo in words of 5+ letters. `=word`
+    matches that word exactly (no stemming: `=legs` is not `leg`); `#` matches a number
+    within `numbers`.
+    """
+
+    id: Slug
+    terms: Annotated[list[Term], NON_EMPTY]
+    numbers: Annotated[
+        list[Annotated[int, Check("int", ge=0, le=100_000)]],
+        Doc("[lowest, highest]: the numbers `#` stands for."),
+    ] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.numbers and (len(self.numbers) != 2 or self.numbers[0] > self.numbers[1]):
+            raise ValueError("numbers is [lowest, highest]")
+        if any("#" in term for term in self.terms) and not self.numbers:
+            raise ValueError("a term with `#` needs `numbers: [lowest, highest]`")
+
+
+@dataclass(frozen=True)
+class Shapes(Model):
+    """How words are recognised: whole phrasings, or concepts that appear together."""
+
+    phrases: Annotated[list[Term], Doc("Any one of these is enough.")] = field(default_factory=list)
+    together: Annotated[
+        list[Annotated[list[Slug], NON_EMPTY]],
+        Doc("Each a list of concept ids that must all appear (not negated), close together."),
+    ] = field(default_factory=list)
+    within: Annotated[
+        Annotated[int, Check("int", ge=1, le=200)] | None,
+        Doc("Words that may span one `together` match (default: Words.within)."),
+    ] = None
+
+
+@dataclass(frozen=True)
+class FlagWords(Shapes):
+    """The words people use for one red flag."""
+
+    flag: Annotated[Slug, Doc("The red-flag id.")] = ""
+
+    def __post_init__(self) -> None:
+        if not self.flag:
+            raise ValueError("flag (a red-flag id) is required")
+        if not (self.phrases or self.together):
+            raise ValueError("give phrases or together")
+
+
+@dataclass(frozen=True)
+class DayChoice(Model):
+    """Which entries come first from a day since onset on (day 0 = the day it started)."""
+
+    from_day: Count
+    entries: Annotated[list[Slug], NON_EMPTY]
+    text: Annotated[Text, Doc("Why this order, shown above the entries.")]
+    sources: Sources
+
+
+@dataclass(frozen=True)
+class Intent(Shapes):
+    """A kind of question `spasm ask` answers, and the entries that answer it (best first).
+
+    Intents are tried in file order: put the specific ones (ice or heat, driving) before
+    the general ones (what helps, how long).
+    """
+
+    id: Slug = ""
+    entries: Annotated[list[Slug], Doc("Entries that answer it; ranked by the words.")] = field(
+        default_factory=list
+    )
+    show_all: Annotated[
+        Flag, Doc("Show every entry in full (a comparison, such as ice or heat).")
+    ] = False
+    by_day: Annotated[
+        list[DayChoice], Doc("Order by days since onset (the first applies when unknown).")
+    ] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.id or not self.entries:
+            raise ValueError("an intent needs an id and entries")
+        if not (self.phrases or self.together):
+            raise ValueError("give phrases or together")
+        days = [choice.from_day for choice in self.by_day]
+        if days and (days[0] != 0 or days != sorted(set(days))):
+            raise ValueError("by_day starts at from_day 0 and goes up strictly")
+
+
+@dataclass(frozen=True)
+class Negation(Model):
+    """Words that say a sign is absent: "no fever", "I'm not numb", "bowels are fine"."""
+
+    before: Annotated[list[Term], NON_EMPTY, Doc("Cues before the words they negate.")]
+    after: Annotated[list[Term], Doc('Cues after them ("... is fine").')] = field(
+        default_factory=list
+    )
+    breaks: Annotated[list[Term], Doc("Words that end a cue's reach, like a comma.")] = field(
+        default_factory=list
+    )
+    reach: Annotated[int, Check("int", ge=1, le=20), Doc("Words a cue reaches.")] = 6
+
+
+@dataclass(frozen=True)
+class Words(Model):
+    """`words:` the everyday words for red flags and the shapes of questions."""
+
+    negation: Negation
+    concepts: list[Concept] = field(default_factory=list)
+    flags: list[FlagWords] = field(default_factory=list)
+    intents: list[Intent] = field(default_factory=list)
+    ignore: Annotated[list[Term], Doc('Phrasings that mean something else ("knees to chest").')] = (
+        field(default_factory=list)
+    )
+    gap: Annotated[int, Check("int", ge=0, le=5), Doc("Other words allowed inside a term.")] = 2
+    within: Annotated[int, Check("int", ge=1, le=200)] = 12
+
+    def __post_init__(self) -> None:
+        known = {concept.id for concept in self.concepts}
+        if len(known) != len(self.concepts):
+            raise ValueError("concept ids must be unique")
+        intents = [intent.id for intent in self.intents]
+        if len(set(intents)) != len(intents):
+            raise ValueError("intent ids must be unique")
+        for what, shapes in (
+            *((f"flag {f.flag!r}", f) for f in self.flags),
+            *((f"intent {i.id!r}", i) for i in self.intents),
+        ):
+            for group in shapes.together:
+                missing = [c for c in group if c not in known]
+                if missing:
+                    raise ValueError(f"{what}: no concept {', '.join(map(repr, missing))}")
+
+    def references(self) -> Iterator[tuple[tuple[int | str, ...], str, str]]:
+        """(location, id, table) for every id this section points at."""
+        for index, flag in enumerate(self.flags):
+            yield ("words", "flags", index, "flag"), flag.flag, "red_flags"
+        for i, intent in enumerate(self.intents):
+            for e, entry in enumerate(intent.entries):
+                yield ("words", "intents", i, "entries", e), entry, "entries"
+            for d, choice in enumerate(intent.by_day):
+                for e, entry in enumerate(choice.entries):
+                    yield ("words", "intents", i, "by_day", d, "entries", e), entry, "entries"
+
+
 @dataclass(frozen=True)
 class DiaryFlag(Model):
     """A flag raised from the pain diary: shown by `spasm trends`, offered to `spasm check`."""
@@ -578,6 +731,7 @@ class KnowledgeBaseFile(Model):
     triage: Triage | None = None
     plan: Plan | None = None
     diary: Diary | None = None
+    words: Words | None = None
 
 
 #: Sections whose items carry an `id`, in the order `kb validate` reports them.
@@ -595,8 +749,8 @@ LIST_SECTIONS: tuple[str, ...] = (
 )
 #: Sections that appear once in the merged base.
 SINGLE_SECTIONS: tuple[str, ...] = ("meta", "fallback")
-#: Sections that appear at most once and may be missing (check, plan, the diary's trends).
-OPTIONAL_SECTIONS: tuple[str, ...] = ("triage", "plan", "diary")
+#: Sections that appear at most once and may be missing (check, plan, the diary, words).
+OPTIONAL_SECTIONS: tuple[str, ...] = ("triage", "plan", "diary", "words")
 #: Sections whose items are advice entries that a plan step may point at.
 ENTRY_SECTIONS: tuple[str, ...] = tuple(
     name

@@ -1,4 +1,4 @@
-"""Full-text search over the knowledge base: an SQLite FTS5 index, cached per fingerprint.
+"""Full-text search over the knowledge base: an SQLite FTS5 index of data, ranked by bm25.
 
 Every entry (causes, remedies, prevention, lifestyle, FAQ, exercises, red flags) becomes
 one row of an FTS5 table with the Porter stemmer, so "stretch", "stretches" and
@@ -10,35 +10,41 @@ alias or id) are lifted above the rest.
 People's words are never handed to FTS5 as query syntax: they are split into words here,
 each word is quoted, and the words are OR-ed, so `"`, `*`, `NEAR` or `(` are just text.
 
-Red flags are matched apart from the ranking: a red flag applies when the query holds
-every word of one of its names (title, id or an alias), stemmed. Names that advice
-entries share ("injury" is also a muscle strain) or a single word common across the
-advice ("worse") do not count on their own, so everyday words raise no false alarm.
+Red flags are not decided here: recognise.py reads them from the words (data/words.yaml),
+and `answer()` asks it first. Nothing here renders: views/search.py builds the documents.
 
-The index lives in `cache_dir()/search/<fingerprint>-<format>.sqlite3`, is written whole and
-rebuilt when the knowledge base's files change; it also holds what a result page needs
-(the safety banner, care levels and disclaimer per region), so a warm search never loads
-or validates the YAML. When the cache cannot be written the index is built in memory.
+The index lives in `cache_dir()/search/<fingerprint>-<format>-<hash>.sqlite3`; the
+fingerprint is the loaded base's (its files and spasm's code), so an edited base or an
+edited spasm gets a new index, and the hash is the SHA-256 of the file as written. It holds
+data only (entries, their text, words), never presentation. An index whose bytes no
+longer match its hash (random bytes, an edited row, another schema), or whose schema is
+not this one, is rebuilt once, with a notice. One process builds a given index, under a lock,
+while others wait for it (or, after BUILD_WAIT seconds, build their own in memory); the
+index is written to a temporary file and renamed into place, and temporary files left by
+a process that died are removed on the next run. When the cache cannot be written the
+index is built in memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext, suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from back_spasm_cli import SCHEMA_VERSION, __version__, kb, paths, storage
+from back_spasm_cli import kb, paths, storage
 from back_spasm_cli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.recognise import FlagMatch
+    from back_spasm_cli.schema import DayChoice, KnowledgeBaseFile
 
 #: Column weights for bm25: title, aliases, summary, body, notes.
 WEIGHTS = (10.0, 8.0, 3.0, 1.0, 0.5)
@@ -48,25 +54,20 @@ MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET_TOKENS = 16
 #: A word found in more than this share of entries says little about any one of them.
 GENERIC_SHARE = 0.25
-#: A one-word red-flag name counts alone only if at most this many advice entries (or
-#: this share of them) use the word too.
-AMBIGUOUS_COUNT, AMBIGUOUS_SHARE = 2, 0.05
 #: Score multiplier for an entry whose whole title, alias or id is in the query.
 NAME_BOOST = 1.6
 CANDIDATES = 40  # rows ranked by bm25 before the name boost re-ranks them
 MAX_TERMS = 32  # distinct words searched; the rest of a very long query is ignored
 INDEX_KEEP = 8  # index files kept: enough for a few --kb bases side by side
 #: Bump when what the index stores changes (the file name carries it).
-INDEX_FORMAT = 1
-#: Trust files' sizes and times in place of re-hashing them, once they have been still
-#: this many seconds (False: hash every file on every search).
-TRUST_STAT = True
-STAT_SETTLED = 2.0
-#: A base larger than this (bytes of YAML) shows progress while its index is built.
-LARGE_BASE = 2_000_000
+INDEX_FORMAT = 2
+#: A base with more entries than this shows progress while its index is built.
+LARGE_BASE = 2_000
+#: Seconds a process waits for another one building the same index.
+BUILD_WAIT = 60.0
+DAMAGED_NOTICE = "the search index was damaged ({why}); rebuilt it"
 
-#: Words that carry no meaning for a search (interface vocabulary, not advice). Negations
-#: and particles ("not getting better", "over 50") stay: red-flag names need them.
+#: Words that carry no meaning for a search (interface vocabulary, not advice).
 _STOP_WORDS = """
     a about after again all am an and any are as at be been before being but by can cannot
     could did do does doing don for from had has have having he her here hers him his how i
@@ -95,18 +96,10 @@ class Hit(NamedTuple):
     named: bool = False  # the query holds a whole title, alias or id of this entry
 
 
-class FlagMatch(NamedTuple):
-    id: str
-    level: str
-    title: str
-
-
 class Results(NamedTuple):
     query: str
     words: tuple[str, ...]
     hits: tuple[Hit, ...]
-    flags: tuple[FlagMatch, ...] = ()  # red flags the words describe, strictest first
-    level: str | None = None  # the strictest care level among `flags`
 
 
 # --------------------------------------------------------------------------- words
@@ -163,6 +156,16 @@ def stem(conn: sqlite3.Connection, texts: Sequence[str]) -> list[list[str]]:
     return out
 
 
+def not_found(index: Index, text: str, kind: str | None) -> NotFoundError:
+    """The error for a search that found nothing, with the nearest known words."""
+    what = f"no {kind} entry" if kind else "nothing"
+    hints = index.suggestions(text)
+    details = [f"did you mean: {', '.join(hints)}?"] if hints else []
+    if kind:
+        details.append("try without --kind")
+    return NotFoundError(f"{what} matches {shorten(text)!r}", details=details)
+
+
 # --------------------------------------------------------------------------- the index
 
 
@@ -181,26 +184,49 @@ def _m001_index(conn: sqlite3.Connection) -> None:
 
 
 INDEX_MIGRATIONS: tuple[storage.Migration, ...] = (_m001_index,)
+#: The tables a complete index has (a file without them is not one of ours).
+_TABLES = frozenset({"meta", "entries", "docs", "words"})
 
 
 def index_dir() -> Path:
     return paths.cache_dir() / "search"
 
 
-def index_path(fingerprint: str) -> Path:
-    return index_dir() / f"{fingerprint[:16]}-{INDEX_FORMAT}.sqlite3"
+def index_stem(fingerprint: str) -> str:
+    return f"{fingerprint[:16]}-{INDEX_FORMAT}"
+
+
+def index_path(fingerprint: str, digest: str) -> Path:
+    """Where the index for `fingerprint` lives, named with the hash of its bytes."""
+    return index_dir() / f"{index_stem(fingerprint)}-{digest[:32]}.sqlite3"
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class Index:
-    """An open search index. `built` is True when it was (re)built for this call."""
+    """An open search index. `built` is True when it was (re)built for this call;
+    `notices` says what the caller should tell the user (a damaged index rebuilt)."""
 
     def __init__(
-        self, conn: sqlite3.Connection, fingerprint: str, path: Path | None, *, built: bool
+        self,
+        conn: sqlite3.Connection,
+        fingerprint: str,
+        path: Path | None,
+        *,
+        built: bool,
+        notices: tuple[str, ...] = (),
     ) -> None:
         self.conn = conn
         self.fingerprint = fingerprint
         self.path = path  # None: in memory, the cache could not be written
         self.built = built
+        self.notices = notices
         self._meta: dict[str, Any] = {}
 
     def close(self) -> None:
@@ -212,38 +238,31 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ stored data
-
     def meta(self, key: str) -> Any:
         if key not in self._meta:
             row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
             self._meta[key] = json.loads(row[0]) if row else None
         return self._meta[key]
 
-    def regions(self) -> list[tuple[str, list[str]]]:
-        """(id, countries) of every region, for choosing a stored frame."""
-        return [(str(r), list(c)) for r, c in self.meta("regions") or []]
-
-    def frame(self, region_id: str | None) -> dict[str, Any]:
-        """What surrounds results for a region (None: no region known), as stored JSON."""
-        frame = self.meta(f"frame:{region_id}") if region_id else None
-        return dict(frame or self.meta("frame:") or {})
-
     # ------------------------------------------------------------------ searching
 
-    def search(self, text: str, *, limit: int = 5, kind: str | None = None) -> Results:
-        """Hits for `text`, best first, and the red flags it describes."""
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 5,
+        kind: str | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> Results:
+        """Hits for `text`, best first (only entries in `ids`, when given)."""
         words = query_words(text)
         stems_by_word = dict(zip(words, stem(self.conn, words), strict=True))
         stems = {s for group in stems_by_word.values() for s in group}
         generic = set(self.meta("generic") or ())
         searchable = [w for w in words if stems_by_word[w]]  # the tokenizer may drop some
         specific = [w for w in searchable if not set(stems_by_word[w]) <= generic]
-        hits = self._rank(specific or searchable, stems, generic, limit, kind) if stems else []
-        flags = self._flags(stems, set(words))
-        order: list[str] = self.meta("levels") or []
-        level = max((f.level for f in flags), key=order.index, default=None)
-        return Results(text, tuple(words), tuple(hits), flags, level)
+        hits = self._rank(specific or searchable, stems, generic, limit, kind, ids) if stems else []
+        return Results(text, tuple(words), tuple(hits))
 
     def _rank(
         self,
@@ -252,13 +271,16 @@ class Index:
         generic: set[str],
         limit: int,
         kind: str | None,
+        ids: Sequence[str] | None,
     ) -> list[Hit]:
         match = _match_expression(words)
+        only = json.dumps(list(ids)) if ids is not None else None
         ranked = self.conn.execute(
             "SELECT docs.rowid, docs.rank, e.names FROM docs JOIN entries AS e"
             " ON e.rowid = docs.rowid WHERE docs MATCH ?1 AND (?2 IS NULL OR e.kind = ?2)"
+            " AND (?4 IS NULL OR e.id IN (SELECT value FROM json_each(?4)))"
             " ORDER BY docs.rank LIMIT ?3",
-            (match, kind, max(CANDIDATES, limit)),
+            (match, kind, max(CANDIDATES, limit), only),
         ).fetchall()
         scores: dict[int, tuple[float, bool]] = {}
         for rowid, rank, names in ranked:
@@ -291,26 +313,6 @@ class Index:
             hits.append(Hit(kind_name, item_id, title, summary, score, snippet, command, named))
         return hits
 
-    def _flags(self, stems: set[str], words: set[str]) -> tuple[FlagMatch, ...]:
-        """Red flags one of whose names the words hold entirely, strictest first."""
-        flags: list[dict[str, Any]] = self.meta("flags") or []
-        matches = [
-            (index, frozenset(name_stems), set(name_words) <= words)
-            for index, flag in enumerate(flags)
-            for name_stems, name_words in flag["names"]
-            if set(name_stems) <= stems
-        ]
-        # Stemming can merge names that differ ("legs numb" in both legs, "numb leg" in
-        # one): where the words match one of them as written, that one decides.
-        exact = {key for _, key, written in matches if written}
-        chosen = {index for index, key, written in matches if written or key not in exact}
-        order: list[str] = self.meta("levels") or []
-        found = [
-            FlagMatch(flags[i]["id"], flags[i]["level"], flags[i]["title"]) for i in sorted(chosen)
-        ]
-        found.sort(key=lambda f: -order.index(f.level) if f.level in order else 0)
-        return tuple(found)
-
     def suggestions(self, text: str, count: int = 5) -> list[str]:
         """Known words close to the query's words, for "did you mean"."""
         import difflib
@@ -338,117 +340,150 @@ def _best_snippet(snippets: Sequence[str]) -> str:
 Progress = Callable[[], AbstractContextManager[object]]
 
 
-def open_index(
-    kb_path: str | None = None,
-    *,
-    knowledge: KnowledgeBase | None = None,
-    progress: Progress | None = None,
-) -> Index:
-    """The index for the base `kb_path` names: from the cache when current, else built.
+def open_index(knowledge: KnowledgeBase, *, progress: Progress | None = None) -> Index:
+    """The index for the loaded base: from the cache when current and sound, else built.
 
-    The base's fingerprint (a hash of its files) picks the index, so an edited base is
-    noticed; a current index is opened read-only without loading the YAML at all. The
-    files' sizes and times, once they have been still for a while, stand in for hashing
-    them again (see `_stat_key`). Pass `knowledge` when the base is loaded already.
-    `progress` wraps the build of a large base.
+    `progress` wraps the build of a large base. A damaged index is rebuilt, and
+    `Index.notices` says so; a cache that cannot be written gives an index in memory.
     """
-    if knowledge is not None:
-        cached = _open_cached(knowledge.fingerprint)
-        return cached or _build(knowledge.content, knowledge.fingerprint)
-    location = kb.locate(kb_path)
-    stat_key = _stat_key(location) if TRUST_STAT else None
-    if stat_key is not None:
-        recorded = _recorded_fingerprint(stat_key[0])
-        cached = _open_cached(recorded) if recorded else None
-        if cached is not None:
-            return cached
-    raw = kb.read_files(location)
-    index = _open_cached(kb.fingerprint_of(raw))
-    if index is None:
-        large = sum(len(data) for data in raw.values()) > LARGE_BASE
-        with progress() if progress is not None and large else nullcontext():
-            knowledge = kb.load(kb_path)
-            index = _build(knowledge.content, knowledge.fingerprint)
-    if stat_key is not None and stat_key[1] and index.path is not None:
-        _record_fingerprint(stat_key[0], index.fingerprint)
+    content, fingerprint = knowledge.content, knowledge.fingerprint
+    folder = index_dir()
+    _remove_stale_temps(folder)
+    notices: list[str] = []
+    index = _open_checked(folder, fingerprint, notices)
+    if index is not None:
+        return index
+    large = sum(1 for _ in kb.iter_items(content)) > LARGE_BASE
+    showing = progress() if progress is not None and large else nullcontext()
+    with showing, _build_lock(folder / f"{index_stem(fingerprint)}.lock") as locked:
+        if locked:
+            # Another process may have built it while this one waited for the lock.
+            index = _open_checked(folder, fingerprint, notices)
+            if index is None:
+                index = _build(content, fingerprint, folder)
+        else:
+            index = _build_in_memory(content, fingerprint)
+    index.notices = tuple(dict.fromkeys(notices))
     return index
 
 
-def _stat_key(location: kb.KBLocation) -> tuple[str, bool] | None:
-    """A key from every file's name, size, times and inode; and whether it may be recorded.
-
-    Any write to a file changes its ctime, which no program can set back, so the same key
-    means the same bytes, provided the key was recorded after the files had been still
-    for STAT_SETTLED seconds (a write within one clock tick of reading them could
-    otherwise go unseen). None when a file is not a plain path (a zipped install).
-    """
-    import hashlib
-
-    now = time.time()
-    settled = True
-    digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0{INDEX_FORMAT}\0".encode())
-    for kb_file in location.files:
-        if not isinstance(kb_file.resource, Path):
-            return None
-        try:
-            st = kb_file.resource.stat()
-        except OSError:
-            return None
-        digest.update(
-            f"{kb_file.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
-            f"\0{st.st_dev}\n".encode("utf-8", "surrogateescape")
-        )
-        settled = settled and now - max(st.st_mtime, st.st_ctime) > STAT_SETTLED
-    return digest.hexdigest(), settled
-
-
-def _stat_path(stat_key: str) -> Path:
-    return index_dir() / f"{stat_key[:32]}.stat"
-
-
-def _recorded_fingerprint(stat_key: str) -> str | None:
+def _open_checked(folder: Path, fingerprint: str, notices: list[str]) -> Index | None:
+    """The index for `fingerprint` when it is sound; a damaged one is removed (and a notice
+    added), so that the caller builds it again."""
     try:
-        text = _stat_path(stat_key).read_text(encoding="ascii").strip()
-    except (OSError, ValueError):
-        return None
-    return text if re.fullmatch(r"[0-9a-f]{64}", text) else None
-
-
-def _record_fingerprint(stat_key: str, fingerprint: str) -> None:
-    path = _stat_path(stat_key)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(fingerprint, encoding="ascii")
-        os.replace(temp, path)
+        found = sorted(folder.glob(f"{index_stem(fingerprint)}-*.sqlite3"))
     except OSError:
-        _unlink(temp)
-
-
-def _open_cached(fingerprint: str) -> Index | None:
-    path = index_path(fingerprint)
-    if not path.is_file():
         return None
-    try:
-        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
-        row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        if version == len(INDEX_MIGRATIONS) and row and json.loads(row[0]) == fingerprint:
-            return Index(conn, fingerprint, path, built=False)
-    except sqlite3.Error:
-        pass
-    conn.close()
+    for path in found:
+        why, conn = None, None
+        try:
+            if not _file_digest(path).startswith(path.stem.rsplit("-", 1)[-1]):
+                why = "its bytes do not match its hash"
+            else:
+                conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+                why = _problem(conn, fingerprint)
+                if why is None:
+                    return Index(conn, fingerprint, path, built=False)
+        except FileNotFoundError:
+            continue  # replaced by another process meanwhile
+        except (OSError, sqlite3.Error) as err:
+            why = str(err)
+        if conn is not None:
+            conn.close()
+        if why != "stale":
+            notices.append(DAMAGED_NOTICE.format(why=why))
+        _unlink(path)
     return None
 
 
-def _build(content: KnowledgeBaseFile, fingerprint: str) -> Index:
-    """Write the index to a temporary file, then move it into place; else keep it in memory."""
-    final = index_path(fingerprint)
-    temp = final.with_name(f".{final.stem}.{os.getpid()}.tmp")
+def _problem(conn: sqlite3.Connection, fingerprint: str) -> str | None:
+    """Why this file (whose bytes match its hash) is not an index for `fingerprint`."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version != len(INDEX_MIGRATIONS):
+        return f"schema version {version}"
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if not tables >= _TABLES:
+        return "tables missing"
+    row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    if row is None or row[0] != json.dumps(fingerprint):
+        return "stale"  # a collision on the file name: not damage, just another base
+    return None
+
+
+@contextmanager
+def _build_lock(path: Path) -> Iterator[bool]:
+    """Hold the exclusive lock file `path`; False when it cannot be had (an unwritable
+    cache, or another process building the index for longer than BUILD_WAIT)."""
     try:
-        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            import fcntl
+        except ImportError:  # no advisory locks here: build without one
+            yield True
+            return
+        deadline = time.monotonic() + BUILD_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+            except OSError:
+                yield False
+                return
+        try:
+            yield True
+        finally:
+            with suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _temp_path(final: Path) -> Path:
+    return final.with_name(f".{final.name}.{os.getpid()}.tmp")
+
+
+_TEMP = re.compile(r"^\..+\.(\d+)\.tmp$")
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Remove temporary files whose process is gone (killed while building)."""
+    try:
+        names = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    except OSError:
+        return
+    for temp in names:
+        found = _TEMP.match(temp.name)
+        if found is None or not _alive(int(found.group(1))):
+            _unlink(temp)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # it exists (another user's), or cannot be asked: leave its file be
+    return True
+
+
+def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
+    """Write the index to a temporary file, then move it into place under the hash of its
+    bytes; else keep it in memory."""
+    temp = _temp_path(folder / f"{index_stem(fingerprint)}.sqlite3")
+    try:
         _unlink(temp)
         conn = sqlite3.connect(temp)
     except (OSError, sqlite3.Error):
@@ -461,6 +496,7 @@ def _build(content: KnowledgeBaseFile, fingerprint: str) -> Index:
         _fill(conn, content, fingerprint)
         conn.close()
         _fsync(temp)
+        final = index_path(fingerprint, _file_digest(temp))
         os.replace(temp, final)
     except (OSError, sqlite3.Error):
         conn.close()
@@ -471,11 +507,11 @@ def _build(content: KnowledgeBaseFile, fingerprint: str) -> Index:
         _unlink(temp)
         raise
     _prune(final)
-    opened = _open_cached(fingerprint)
-    if opened is None:
+    try:
+        conn = sqlite3.connect(final.absolute().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
         return _build_in_memory(content, fingerprint)
-    opened.built = True
-    return opened
+    return Index(conn, fingerprint, final, built=True)
 
 
 def _fsync(path: Path) -> None:
@@ -499,34 +535,26 @@ def _unlink(path: Path) -> None:
 
 
 def _prune(keep: Path) -> None:
-    """Keep the newest INDEX_KEEP indexes (and a few file-time records); drop temporary
-    files left by crashes."""
+    """Keep the newest INDEX_KEEP indexes, and the lock files of those."""
     try:
-        files = [p for p in keep.parent.iterdir() if p.suffix in (".sqlite3", ".stat", ".tmp")]
+        files = [p for p in keep.parent.iterdir() if p.suffix == ".sqlite3" and p != keep]
         stamped = sorted(((p.stat().st_mtime, p) for p in files), reverse=True)
+        locks = [p for p in keep.parent.iterdir() if p.suffix == ".lock"]
     except OSError:
         return
-    now = time.time()
-    kept = {".sqlite3": 1, ".stat": 0}
-    for mtime, path in stamped:
-        if path == keep:
-            continue
-        if path.suffix == ".tmp":
-            if now - mtime > 600:
-                _unlink(path)
-        elif kept[path.suffix] < INDEX_KEEP * (1 if path.suffix == ".sqlite3" else 4):
-            kept[path.suffix] += 1
-        else:
-            _unlink(path)
+    for _, path in stamped[INDEX_KEEP - 1 :]:
+        _unlink(path)
+    kept = [keep.name, *(path.name for _, path in stamped[: INDEX_KEEP - 1])]
+    for lock in locks:
+        if not any(name.startswith(lock.stem + "-") for name in kept):
+            _unlink(lock)
 
 
 # --------------------------------------------------------------------------- building
 
 
 def _fill(conn: sqlite3.Connection, content: KnowledgeBaseFile, fingerprint: str) -> None:
-    from back_spasm_cli import answers
-    from back_spasm_cli.kinds import KIND_BY_SECTION, KINDS
-    from back_spasm_cli.schema import LEVEL_ORDER
+    from back_spasm_cli.kinds import KIND_BY_SECTION, KINDS, open_command
 
     items = [
         (KIND_BY_SECTION[section].name, item)
@@ -540,12 +568,10 @@ def _fill(conn: sqlite3.Connection, content: KnowledgeBaseFile, fingerprint: str
     ]
     distinct = list(dict.fromkeys(text for texts in names_text for text in texts))
     stems_of = dict(zip(distinct, stem(conn, distinct), strict=True))
-    item_names = [[(text, stems_of[text]) for text in texts] for texts in names_text]
     # Words for "did you mean": those of the names and summaries, as people would type them.
     vocabulary = {word for text in distinct for word in text.split() if len(word) > 2}
     vocabulary.update(w for _, item in items for w in content_words(_summary(item)) if len(w) > 2)
 
-    rows = enumerate(zip(items, item_names, strict=True), start=1)
     with conn:
         conn.executemany(
             "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
@@ -556,9 +582,11 @@ def _fill(conn: sqlite3.Connection, content: KnowledgeBaseFile, fingerprint: str
                     item.id,
                     item.title,
                     _summary(item),
-                    json.dumps([stems for _, stems in names if stems]),
+                    json.dumps([stems_of[text] for text in names if stems_of[text]]),
                 )
-                for rowid, ((kind, item), names) in rows
+                for rowid, ((kind, item), names) in enumerate(
+                    zip(items, names_text, strict=True), start=1
+                )
             ),
         )
         conn.executemany(
@@ -571,34 +599,21 @@ def _fill(conn: sqlite3.Connection, content: KnowledgeBaseFile, fingerprint: str
             ("bm25(" + ", ".join(str(w) for w in WEIGHTS) + ")",),
         )
         conn.executemany("INSERT INTO words VALUES (?)", ((w,) for w in sorted(vocabulary)))
-
         total = max(len(items), 1)
         generic = sorted(
             term
             for term, docs in conn.execute("SELECT term, doc FROM docs_terms")
             if docs / total > GENERIC_SHARE
         )
-        flags = _flag_names(conn, items, item_names, set(generic))
         meta = {
             "fingerprint": fingerprint,
-            "levels": list(LEVEL_ORDER),
             "generic": generic,
-            "flags": flags,
-            "commands": {name: command_for(name, "{id}") for name in KINDS},
-            "regions": [[r.id, list(r.countries)] for r in content.regions],
+            "commands": {name: open_command(kind, "{id}") for name, kind in KINDS.items()},
         }
-        meta.update((f"frame:{key}", frame) for key, frame in answers.frames_json(content).items())
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             ((key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()),
         )
-
-
-def command_for(kind_name: str, item_id: str) -> str:
-    """The command that opens an entry: `spasm remedy heat`; red flags: `spasm doctor`."""
-    from back_spasm_cli.kinds import KINDS, open_command
-
-    return open_command(KINDS[kind_name], item_id)
 
 
 def _summary(item: Any) -> str:
@@ -631,51 +646,131 @@ def _join(parts: Iterable[str]) -> str:
     return "\n".join(part for part in parts if part)
 
 
-Name = tuple[str, list[str]]  # (content words, their stems)
+# --------------------------------------------------------------------------- ask
 
 
-def _flag_names(
-    conn: sqlite3.Connection,
-    items: Sequence[tuple[str, Any]],
-    item_names: Sequence[Sequence[Name]],
-    generic: set[str],
-) -> list[dict[str, Any]]:
-    """Each red flag with the names (as stem lists) that are enough to raise it."""
+#: `spasm ask`: an FAQ answer is preferred when it scores at least this share of the best.
+FAQ_FIT = 0.6
+ASK_CANDIDATES = 8
+ASK_FULL = 2  # entries shown in full when the question names several
+ASK_RELATED = 3
+#: Levels at which no self-care entry is shown, only the care block, the red flags and FAQ
+#: answers: self-care never sits beside a red flag that needs care today or now.
+WITHHOLD_SELF_CARE = ("emergency", "urgent")
+SAFE_KINDS = ("red-flag", "faq")
+
+
+class Answer(NamedTuple):
+    """What `spasm ask` found: the red flags first, then the entries that answer."""
+
+    question: str
+    flags: tuple[FlagMatch, ...]  # strictest first (recognise.recognise)
+    level: str | None
+    intent: str | None  # the kind of question (data/words.yaml `intents`)
+    intent_phrase: str | None
+    full: tuple[str, ...]  # entry ids shown in full, in order
+    related: tuple[str, ...]  # entry ids shown as summaries
+    day: DayChoice | None  # the order chosen for the day since onset, if the intent has one
+    days_since_onset: int | None
+
+
+def withheld(level: str | None) -> bool:
+    return level in WITHHOLD_SELF_CARE
+
+
+def answer(
+    index: Index,
+    content: KnowledgeBaseFile,
+    question: str,
+    *,
+    days_since_onset: int | None = None,
+) -> Answer:
+    """Answer a question: red flags first (always), then the entries its intent names,
+    ranked by the words; with no intent, the best hits (an FAQ answer where one fits).
+
+    `days_since_onset` (0 = the day it started) picks the order of a comparison such as
+    ice or heat; None uses the first (the safest) order.
+    """
+    from back_spasm_cli import recognise
+    from back_spasm_cli.kinds import KIND_BY_SECTION
+
+    flags = tuple(recognise.recognise(content, question))
+    level = recognise.strictest(flags)
+    results = index.search(question, limit=ASK_CANDIDATES)
+    kinds = {
+        item.id: KIND_BY_SECTION[section].name
+        for section, item in kb.iter_items(content)
+        if section in KIND_BY_SECTION
+    }
+
+    def allowed(item_id: str) -> bool:
+        return item_id in kinds and (not withheld(level) or kinds[item_id] in SAFE_KINDS)
+
+    found = recognise.intent(content, question)
+    day: DayChoice | None = None
+    if found is not None:
+        chosen, phrase = found
+        entries = list(chosen.entries)
+        if chosen.by_day:
+            day = chosen.by_day[0]
+            for choice in chosen.by_day:
+                if days_since_onset is not None and days_since_onset >= choice.from_day:
+                    day = choice
+            entries = list(dict.fromkeys([*day.entries, *entries]))
+        if chosen.show_all:
+            full = [e for e in entries if allowed(e)]
+        else:
+            ranked = index.search(question, limit=len(entries), ids=entries).hits
+            order = [hit.id for hit in ranked] + entries
+            full = [e for e in dict.fromkeys(order) if allowed(e)][:1]
+        intent_id: str | None = chosen.id
+        intent_phrase: str | None = phrase
+    else:
+        full = [hit.id for hit in _choose(results, level)]
+        intent_id = intent_phrase = None
+    if not full and level is None:
+        raise not_found(index, question, None)
+
+    shown = set(full)
+    by_id = {item.id: item for _, item in kb.iter_items(content)}
+    related_ids = [r for e in full for r in getattr(by_id[e], "related", ()) if r not in shown]
+    hit_ids = [hit.id for hit in results.hits if hit.id not in shown]
+    # The entries' own links first (those the words also found, then the rest), then hits.
+    order = [r for r in hit_ids if r in related_ids] + related_ids + hit_ids
+    related = [
+        item_id
+        for item_id in dict.fromkeys(order)
+        if item_id not in shown and allowed(item_id) and kinds[item_id] != "red-flag"
+    ][:ASK_RELATED]
+    return Answer(
+        question,
+        flags,
+        level,
+        intent_id,
+        intent_phrase,
+        tuple(full),
+        tuple(related),
+        day,
+        days_since_onset,
+    )
+
+
+def _choose(results: Results, level: str | None) -> list[Hit]:
+    """The entries to show in full when no intent matched: from the ranked hits."""
     advice = [
-        names for (kind, _), names in zip(items, item_names, strict=True) if kind != "red-flag"
+        hit
+        for hit in results.hits
+        if hit.kind != "red-flag" and (not withheld(level) or hit.kind in SAFE_KINDS)
     ]
-    advice_names = [set(stems) for names in advice for _, stems in names if stems]
-    limit = max(AMBIGUOUS_COUNT, AMBIGUOUS_SHARE * len(advice))
-    flags = []
-    for (kind, item), names in zip(items, item_names, strict=True):
-        if kind != "red-flag":
-            continue
-        usable: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # (stems, words)
-        for text, stems in names:
-            distinct = set(stems)
-            if not distinct or distinct <= generic:
-                continue
-            if any(distinct <= other for other in advice_names):
-                continue  # an advice entry goes by this name too ("injury")
-            if len(distinct) == 1 and _advice_count(conn, text) > limit:
-                continue  # a word the advice uses all over ("worse", "weeks")
-            usable.append((tuple(sorted(distinct)), tuple(sorted(set(text.split())))))
-        flags.append(
-            {
-                "id": item.id,
-                "level": item.level,
-                "title": item.title,
-                "names": list(dict.fromkeys(usable)),
-            }
-        )
-    return flags
-
-
-def _advice_count(conn: sqlite3.Connection, words: str) -> int:
-    """How many advice entries (not red flags) use these words (stemmed, any column)."""
-    row = conn.execute(
-        "SELECT count(*) FROM docs JOIN entries AS e ON e.rowid = docs.rowid"
-        " WHERE docs MATCH ? AND e.kind != 'red-flag'",
-        (_match_expression(words.split()),),
-    ).fetchone()
-    return int(row[0])
+    if not advice:
+        return []
+    named = [hit for hit in advice[:5] if hit.named]
+    if len(named) >= 2:
+        return named[:ASK_FULL]
+    best = advice[0]
+    faq = next((h for h in advice if h.kind == "faq"), None)
+    # With a red flag in the words, a question that matched them comes first (such as
+    # when to get help); otherwise only when it fits nearly as well as the best entry.
+    if faq is not None and (level is not None or faq.named or faq.score >= FAQ_FIT * best.score):
+        best = faq
+    return [best]

@@ -54,7 +54,7 @@ regions:
     name: United Kingdom
     countries: [GB]
     emergency: {number: "999", label: 999 (United Kingdom emergency)}
-    urgent: {number: "111", label: NHS 111 (England)}
+    urgent: {number: "111", label: "NHS 111 (England, United Kingdom)"}
     sources: [seed]
   - id: us
     name: United States
@@ -95,7 +95,7 @@ class Corpus:
                 self.sentences += [
                     s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) > 20
                 ]
-            if hasattr(item, "aliases"):
+            if hasattr(item, "aliases") and hasattr(item, "title"):
                 self.titles.append(item.title)
                 self.aliases += item.aliases
         self.sentences = sorted(set(self.sentences))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import typing
+from pathlib import Path
 
 import pytest
+import yaml
 
+from back_spasm_cli import kb, search
 from tests.helpers import Invoke
 
 
@@ -33,10 +36,10 @@ def test_how_long_is_answered_by_the_faq(invoke: Invoke) -> None:
     assert 2 <= len(data["related"]) <= 3
 
 
-def test_lifting_gives_the_strain_and_ice(invoke: Invoke) -> None:
-    data = ask_json(invoke, "what helps after lifting something heavy")
-    assert answer_ids(data) == ["muscle-strain", "safe-lifting"]
-    assert "rest-and-ice" in related_ids(data)
+def test_how_to_lift_is_answered_by_the_safe_lifting_entry(invoke: Invoke) -> None:
+    data = ask_json(invoke, "how should I lift heavy things")
+    assert data["intent"] == "lifting"
+    assert answer_ids(data)[0] == "safe-lifting"
     assert "care" not in data
 
 
@@ -113,10 +116,10 @@ def test_every_format(invoke: Invoke, fmt: str) -> None:
 
 
 def test_no_answer_exits_1_with_suggestions(invoke: Invoke) -> None:
-    result = invoke("ask", "stretchign")
+    result = invoke("ask", "massaeg")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "stretching" in result.stderr
+    assert "massage" in result.stderr
 
 
 @pytest.mark.parametrize("question", ["", "  "])
@@ -143,3 +146,161 @@ def test_ask_shows_no_self_care_over_an_emergency(invoke: Invoke, question: str)
     assert data["care"]["level"] == "emergency"
     assert all(entry["kind"] in ("faq", "red-flag") for entry in data["answer"])
     assert all(entry["kind"] in ("faq", "red-flag") for entry in data["related"])
+
+
+# --------------------------------------------------------------------------- intents
+
+#: The entries that may come first for each kind of question (written here, not read
+#: from data/words.yaml). Work, driving, sex, sleep and lifting have no entry of their
+#: own yet: the nearest existing ones answer them.
+ANSWERS_BY_INTENT: dict[str, set[str]] = {
+    "causes": {
+        "muscle-strain",
+        "dehydration-electrolytes",
+        "posture-ergonomics",
+        "medical-conditions",
+        "stress-management",
+    },
+    "duration": {"how-long"},
+    "ice-or-heat": {"rest-and-ice", "heat"},
+    "what-helps-now": {
+        "rest-and-ice",
+        "heat",
+        "medication",
+        "stretching-and-exercise",
+        "massage",
+        "short-walks",
+    },
+    "see-doctor": {"when-to-seek-help"},
+    "work": {"listen-to-your-body", "ergonomics", "rest-and-ice"},
+    "drive": {"listen-to-your-body", "medication", "sitting-posture"},
+    "exercise": {
+        "stretching-and-exercise",
+        "short-walks",
+        "core-strength",
+        "physical-therapy",
+        "knee-rolls",
+        "bottom-to-heels",
+        "pelvic-tilt",
+    },
+    "sex": {"listen-to-your-body"},
+    "sleep": {"rest-and-ice", "good-posture", "listen-to-your-body"},
+    "prevent": {
+        "can-it-be-prevented",
+        "core-strength",
+        "good-posture",
+        "healthy-weight",
+        "warm-up-cool-down",
+        "ergonomics",
+        "listen-to-your-body",
+    },
+    "lifting": {"muscle-strain", "core-strength", "good-posture"},
+}
+QUESTIONS = Path(__file__).resolve().parent / "data" / "ask_questions.yaml"
+
+
+def test_ask_answers_the_question_asked() -> None:
+    """Over the labelled questions: the intent found and the first entry shown."""
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    assert len(questions) >= 60
+    knowledge = kb.load()
+    wrong = []
+    with search.open_index(knowledge) as index:
+        for item in questions:
+            found = search.answer(index, knowledge.content, item["text"])
+            first = found.full[0] if found.full else None
+            if found.intent != item["intent"] or first not in ANSWERS_BY_INTENT[item["intent"]]:
+                wrong.append((item["text"], item["intent"], found.intent, first))
+    right = len(questions) - len(wrong)
+    print(
+        f"\nask: {right}/{len(questions)} answered as asked ({100 * right / len(questions):.1f}%)"
+    )
+    for miss in wrong:
+        print("  missed:", miss)
+    assert right / len(questions) >= 0.90, wrong
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "first"),
+    [
+        ("what causes back spasms", "causes", "muscle-strain"),
+        ("can I go to work", "work", None),
+        ("can I drive with it", "drive", None),
+        ("how long will it last", "duration", "how-long"),
+        ("when should I see a doctor", "see-doctor", "when-to-seek-help"),
+    ],
+)
+def test_questions_from_the_issue(invoke: Invoke, question: str, intent: str, first: str) -> None:
+    data = ask_json(invoke, question)
+    assert data["intent"] == intent
+    if first is not None:
+        assert answer_ids(data)[0] == first
+
+
+@pytest.mark.parametrize(
+    ("days", "first", "shown"),
+    [
+        (None, "rest-and-ice", "not given"),
+        (0, "rest-and-ice", "0"),
+        (1, "rest-and-ice", "1"),
+        (2, "heat", "2"),
+        (10, "heat", "10"),
+    ],
+)
+def test_ice_or_heat_depends_on_the_day_since_onset(
+    invoke: Invoke, days: int | None, first: str, shown: str
+) -> None:
+    options = [] if days is None else ["--days", str(days)]
+    data = ask_json(invoke, "ice or heat?", *options)
+    assert data["intent"] == "ice-or-heat"
+    assert answer_ids(data)[0] == first
+    assert set(answer_ids(data)) == {"rest-and-ice", "heat"}
+    assert data["days_since_onset"] == days
+    out = invoke("ask", "ice", "or", "heat?", "--format", "plain", *options).stdout
+    assert "48 hours" in out and f"Days since it started: {shown}" in out
+    # The comparison comes before the entries, in the day's order.
+    assert out.index("48 hours") < out.index("Rest and ice therapy")
+    heat, ice = out.index("Heat therapy (remedy: heat"), out.index("(remedy: rest-and-ice")
+    assert (ice < heat) == (first == "rest-and-ice")
+
+
+def test_days_must_be_a_count(invoke: Invoke) -> None:
+    assert invoke("ask", "ice", "or", "heat", "--days", "-1").exit_code == 2
+    assert invoke("ask", "ice", "or", "heat", "--days", "soon").exit_code == 2
+
+
+def test_the_hook_for_saved_answers_takes_days(isolated_home: Path) -> None:
+    # `spasm check` answers (another module) can pass their days straight in.
+    knowledge = kb.load()
+    with search.open_index(knowledge) as index:
+        late = search.answer(index, knowledge.content, "heat or ice", days_since_onset=5)
+        early = search.answer(index, knowledge.content, "heat or ice", days_since_onset=0)
+    assert late.full[0] == "heat" and early.full[0] == "rest-and-ice"
+
+
+@pytest.mark.parametrize(
+    ("question", "flag"),
+    [
+        ("I peed myself, can I use a heat pad", "bladder-bowel"),
+        ("my legs keep giving way, what stretches help", "both-legs"),
+    ],
+)
+def test_a_red_flag_in_a_question_withholds_self_care(
+    invoke: Invoke, question: str, flag: str
+) -> None:
+    data = ask_json(invoke, question, "--region", "uk")
+    assert data["care"]["level"] == "emergency" and flag in data["care"]["red_flags"]
+    assert data["care"]["why"][0]["id"] == flag
+    assert all(entry["kind"] in ("faq", "red-flag") for entry in data["answer"])
+    out = invoke("ask", *question.split(), "--format", "plain", "--region", "uk").stdout
+    assert out.startswith("Emergency")
+    assert "Why:" in out.split("\n\n")[0] and "→" in out.split("\n\n")[0]
+
+
+def test_ice_or_heat_takes_the_day_from_the_last_check(invoke: Invoke) -> None:
+    saved = invoke("check", "--no-others", "--started", "lifting", "--days", "1", "-f", "json")
+    assert saved.exit_code == 0, saved
+    data = ask_json(invoke, "ice or heat?")
+    assert data["days_since_onset"] == 1
+    assert answer_ids(data)[0] == "rest-and-ice"
+    assert ask_json(invoke, "ice or heat?", "--days", "5")["days_since_onset"] == 5  # --days wins

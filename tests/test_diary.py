@@ -171,9 +171,18 @@ def test_a_note_describing_a_red_flag_shows_the_level_and_number_at_once(
     assert "level" not in json.loads(calm.stdout)
 
 
-def test_note_flags_match_whole_words_only() -> None:
-    assert [f.id for f in diary.note_flags(CONTENT, "numb groin today")] == ["saddle-numbness"]
-    assert diary.note_flags(CONTENT, "numb groinsomething") == []
+@pytest.mark.parametrize(
+    ("note", "flags"),
+    [
+        ("numb groin today", ["saddle-numbness"]),
+        ("I peed myself on the way to the loo", ["bladder-bowel"]),
+        ("feel feverish and shivery tonight", ["fever"]),
+        ("no fever, just stiff", []),
+        ("stiff after gardening, better after a walk", []),
+    ],
+)
+def test_notes_go_through_the_red_flag_recogniser(note: str, flags: list[str]) -> None:
+    assert [flag.id for flag in diary.note_flags(CONTENT, note)] == flags
 
 
 # --------------------------------------------------------------------------- flags

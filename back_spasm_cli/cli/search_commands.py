@@ -42,23 +42,33 @@ def search(
 ) -> None:
     """Search every entry, best match first, matched words marked «like this».
 
-    Exit 1 when nothing matches (with the nearest known words). A red flag in your words
-    puts its care level first.
+    A red flag in your words comes first: its care level, the number to call, and why.
+    Exit 1 when neither an entry nor a red flag matches (with the nearest known words).
     """
-    from back_spasm_cli import answers
+    from back_spasm_cli import recognise
     from back_spasm_cli import search as engine
+    from back_spasm_cli.errors import NotFoundError
+    from back_spasm_cli.views import search as view
 
     state = state_of(ctx)
-    with engine.open_index(state.kb_path, progress=_progress) as index:
-        document = answers.search_results(
-            index,
-            " ".join(query),
-            limit=limit,
-            kind=kind,
-            region=state.region,
-            kb_path=state.kb_path,
-        )
-    state.show(document)
+    knowledge = state.kb()
+    numbers = state.numbers(knowledge)
+    text = " ".join(query)
+    try:
+        engine.query_words(text)  # an empty query is a usage error before anything else
+    except NotFoundError:  # nothing searchable (only punctuation): still the safety strip
+        state.show(view.nothing_found(knowledge, numbers, text))
+        raise
+    flags = recognise.recognise(knowledge.content, text)
+    with engine.open_index(knowledge, progress=_progress) as index:
+        results = index.search(text, limit=limit, kind=kind)
+        missing = engine.not_found(index, text, kind) if not results.hits else None
+        notices = index.notices
+    if missing is not None and not flags:
+        state.show(view.nothing_found(knowledge, numbers, text))
+        raise missing
+    said = (*notices, str(missing)) if missing is not None else notices
+    state.show(view.search_results(knowledge, numbers, results, flags, notices=said))
 
 
 @command()
@@ -72,14 +82,32 @@ def ask(
             show_default=False,
         ),
     ],
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            min=0,
+            max=100_000,
+            help="Days since it started (0 = today): orders ice or heat for your day."
+            " Default: from your last `spasm check`.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Answer a question: the best entry in full, then related ones. Red flags come first."""
-    from back_spasm_cli import answers
+    """Answer a question: red flags first, then the entries that answer what was asked."""
     from back_spasm_cli import search as engine
+    from back_spasm_cli.views import search as view
 
     state = state_of(ctx)
     knowledge = state.kb()
     numbers = state.numbers(knowledge)
-    with engine.open_index(knowledge=knowledge) as index:
-        document = answers.ask_answer(index, knowledge, numbers, " ".join(question))
-    state.show(document)
+    text = " ".join(question)
+    engine.query_words(text)
+    if days is None:
+        from back_spasm_cli import records
+
+        days = records.saved_days_since_onset()  # the day `spasm check` was told, aged
+    with engine.open_index(knowledge, progress=_progress) as index:
+        found = engine.answer(index, knowledge.content, text, days_since_onset=days)
+        notices = index.notices
+    state.show(view.ask_answer(knowledge, numbers, found, notices=notices))

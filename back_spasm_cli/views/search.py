@@ -1,0 +1,218 @@
+"""Search results and answers to questions, as documents. Never prints.
+
+Framed like every advice view (views/frame.py): when the words describe a red flag, its
+care level comes first, with the region's number and why (the user's own words and the
+flag they point to); then the emergency strip (unless the care block is already an
+emergency), the results, and the footer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from back_spasm_cli.document import Bullets, Document, Section
+from back_spasm_cli.kb import KnowledgeBase, iter_items
+from back_spasm_cli.kinds import KIND_BY_SECTION, Kind, open_command
+from back_spasm_cli.recognise import FlagMatch, strictest
+from back_spasm_cli.regions import Numbers
+from back_spasm_cli.schema import Exercise, RedFlag
+from back_spasm_cli.search import Answer, Hit, Results, withheld
+from back_spasm_cli.views import frame
+
+#: Labels (interface words, not advice).
+OPEN_IT = "Open it"
+RELATED = "Related"
+DAYS = "Days since it started"
+DAYS_UNKNOWN = "not given (add --days N)"
+
+
+def why_line(match: FlagMatch) -> str:
+    """`"peed myself" → Loss of bladder or bowel control`."""
+    return f'"{match.phrase}" \u2192 {match.title}'
+
+
+def _care(
+    kb: KnowledgeBase, numbers: Numbers, flags: Sequence[FlagMatch]
+) -> tuple[list[Section], dict[str, Any]]:
+    """The care block (level, what to do, why) and its JSON, for the strictest flags."""
+    level = strictest(flags)
+    if level is None:
+        return [], {}
+    top = [f for f in flags if f.level == level]
+    section = frame.care_section(kb.content, numbers, level, [why_line(f) for f in top])
+    action = frame.care_level(kb.content, level)
+    payload = {
+        "care": {
+            "level": level,
+            "red_flags": [f.id for f in top],
+            "why": [{"id": f.id, "title": f.title, "words": f.phrase} for f in top],
+            "action": numbers.fill(action.action) if action else None,
+            "numbers": numbers.as_json(),
+        }
+    }
+    return [section], payload
+
+
+def _framed(
+    kb: KnowledgeBase,
+    numbers: Numbers,
+    flags: Sequence[FlagMatch],
+    sections: Sequence[Section],
+    payload: dict[str, Any],
+    *,
+    shows: Sequence[str] = (),
+    notices: Sequence[str] = (),
+) -> Document:
+    """Care level (if any) first, then the emergency strip, the sections, the footer."""
+    lead, care = _care(kb, numbers, flags)
+    if strictest(flags) != "emergency":
+        banner = frame.safety_section(kb.content, numbers)
+        if banner is not None:
+            lead.append(banner)  # an emergency care block already says all of it
+    full = {**care, **payload, "safety": frame.safety_payload(kb.content, numbers)}
+    return frame.finish(kb.content, [*lead, *sections], full, shows=shows, notices=notices)
+
+
+# --------------------------------------------------------------------------- search
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        "kind": hit.kind,
+        "id": hit.id,
+        "title": hit.title,
+        "score": round(hit.score, 3),
+        "snippet": hit.snippet,
+        "command": hit.command,
+    }
+
+
+def hit_section(hit: Hit) -> Section:
+    return Section(
+        title=hit.title,
+        subtitle=f"{hit.kind}: {hit.id}",
+        paragraphs=(hit.snippet,),
+        facts=((OPEN_IT, hit.command),),
+    )
+
+
+def search_results(
+    kb: KnowledgeBase,
+    numbers: Numbers,
+    results: Results,
+    flags: Sequence[FlagMatch],
+    *,
+    notices: Sequence[str] = (),
+) -> Document:
+    """`spasm search`: a red flag's care level first, then ranked hits with marked
+    snippets (only red flags and FAQ answers beside an urgent or emergency flag)."""
+    hits = [
+        hit
+        for hit in results.hits
+        if not withheld(strictest(flags)) or hit.kind in ("red-flag", "faq")
+    ]
+    payload = {"query": results.query, "results": [hit_json(hit) for hit in hits]}
+    return _framed(
+        kb,
+        numbers,
+        flags,
+        [hit_section(hit) for hit in hits],
+        payload,
+        shows=[hit.kind for hit in hits],
+        notices=notices,
+    )
+
+
+def nothing_found(kb: KnowledgeBase, numbers: Numbers, query: str) -> Document:
+    """What a search that found nothing still shows: the safety strip and the footer."""
+    return _framed(kb, numbers, (), (), {"query": query, "results": []})
+
+
+# --------------------------------------------------------------------------- ask
+
+
+def ask_answer(
+    kb: KnowledgeBase, numbers: Numbers, found: Answer, *, notices: Sequence[str] = ()
+) -> Document:
+    """`spasm ask`: the care block and what the red flag means, then the entries that
+    answer the question in full (a comparison in the order for the day since onset),
+    then related ones as summaries."""
+    from back_spasm_cli.views import lookups
+
+    content = kb.content
+    items: dict[str, tuple[Kind, Any]] = {
+        item.id: (KIND_BY_SECTION[section], item)
+        for section, item in iter_items(content)
+        if section in KIND_BY_SECTION
+    }
+    sections: list[Section] = []
+    for flag in found.flags:
+        item = items.get(flag.id, (None, None))[1]
+        if flag.level == found.level and isinstance(item, RedFlag):
+            sections.append(_flag_section(item))
+    if found.day is not None and found.full:
+        days = DAYS_UNKNOWN if found.days_since_onset is None else str(found.days_since_onset)
+        sections.append(
+            Section(
+                title=found.day.text,
+                tone="note",
+                facts=((DAYS, days),),
+                lists=(Bullets("Sources", frame.display_sources(found.day.sources)),),
+            )
+        )
+    answer: list[dict[str, Any]] = []
+    for item_id in found.full:
+        kind, item = items[item_id]
+        sections.append(
+            lookups.exercise_section(item)
+            if isinstance(item, Exercise)
+            else lookups.entry_section(content, kind, item)
+        )
+        answer.append({"kind": kind.name, **item.to_data()})
+    related: list[dict[str, Any]] = []
+    for item_id in found.related:
+        kind, item = items[item_id]
+        related.append(
+            {
+                "kind": kind.name,
+                "id": item_id,
+                "title": item.title,
+                "summary": item.summary,
+                "command": open_command(kind, item_id),
+            }
+        )
+    if related:
+        lines = tuple(f"{r['title']}: {r['summary']} ({r['command']})" for r in related)
+        sections.append(Section(title=RELATED, tone="note", lists=(Bullets("", lines),)))
+    payload = {
+        "question": found.question,
+        "intent": found.intent,
+        "days_since_onset": found.days_since_onset,
+        "answer": answer,
+        "related": related,
+    }
+    return _framed(
+        kb,
+        numbers,
+        found.flags,
+        sections,
+        payload,
+        shows=[items[i][0].name for i in found.full],
+        notices=notices,
+    )
+
+
+def _flag_section(flag: RedFlag) -> Section:
+    """A red flag explained: what it is and why it matters (words from the base)."""
+    lists = [
+        Bullets("Evidence", tuple(flag.evidence)),
+        Bullets("Sources", frame.display_sources(flag.sources)),
+    ]
+    return Section(
+        title=flag.title,
+        subtitle=f"red flag: {flag.id}",
+        tone=flag.level,
+        paragraphs=(flag.explain,),
+        lists=tuple(b for b in lists if b.items),
+    )
