@@ -113,16 +113,33 @@ def raise_level(current: Level, other: Level) -> Level:
 
 
 class Model:
-    """Base of every schema type: frozen data, validated by pydantic from YAML."""
+    """Base of every schema type: read-only data, validated by pydantic from YAML.
+
+    Read-only is kept here, once, rather than by `dataclass(frozen=True)`, which writes
+    new __setattr__, __delattr__, __eq__, __hash__ and __repr__ functions for each of the
+    types and doubled the cost of importing this module on every start: a field can be
+    set once (by __init__ or the unpickler), never again; equality is identity."""
 
     __pydantic_config__ = _CONFIG
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__dict__:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
+        return f"{type(self).__name__}({fields})"
 
     def to_data(self) -> dict[str, Any]:
         """The item as JSON-ready data."""
         return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Entry(Model):
     """One piece of advice: a cause, remedy, prevention habit, lifestyle change or FAQ."""
 
@@ -144,7 +161,7 @@ class Entry(Model):
     related: Annotated[list[Slug], Doc("Ids of other entries.")] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Exercise(Model):
     """A guided exercise with its holds and repetitions as the sources give them."""
 
@@ -165,7 +182,7 @@ class Exercise(Model):
     related: list[Slug] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class RedFlag(Model):
     """A symptom that means self-care should stop, with the care level it needs."""
 
@@ -182,7 +199,7 @@ class RedFlag(Model):
     ] = None
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class CareLevel(Model):
     """What to do at one care level. `{emergency}` and `{urgent}` are filled per region."""
 
@@ -192,14 +209,14 @@ class CareLevel(Model):
     sources: Sources
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Phone(Model):
     number: Annotated[str, Check(pattern=r"^[0-9 ]{2,16}$")]
     label: Annotated[Line, Doc("Always names the country with the number.")]
     notes: list[Text] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Region(Model):
     id: Slug
     name: Line
@@ -231,7 +248,7 @@ class Region(Model):
                 )
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Fallback(Model):
     """Used when no region is known, after every region's number: never a bare number."""
 
@@ -239,7 +256,7 @@ class Fallback(Model):
     urgent: Line
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Meta(Model):
     title: Line
     disclaimer: Annotated[Line, Doc("The one-line disclaimer that ends every advice view.")]
@@ -262,7 +279,7 @@ class Meta(Model):
     ] = None
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Overview(Model):
     id: Slug
     title: Line
@@ -275,7 +292,7 @@ Count = Annotated[int, Check("int", ge=0, le=100_000)]
 Severity = Annotated[int, Check("int", ge=0, le=10)]
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class ChoiceOption(Model):
     """One answer to a choice question, e.g. "how did it start?" (`--started ID`)."""
 
@@ -284,7 +301,7 @@ class ChoiceOption(Model):
     sources: Sources
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class ContextQuestion(Model):
     """A question `spasm check` asks in its own words, with a plain-words explanation."""
 
@@ -293,7 +310,7 @@ class ContextQuestion(Model):
     sources: Sources
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class ChoiceQuestion(ContextQuestion):
     options: Annotated[list[ChoiceOption], NON_EMPTY]
 
@@ -303,14 +320,14 @@ class ChoiceQuestion(ContextQuestion):
             raise ValueError("option ids must be unique")
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class RegionQuestion(ContextQuestion):
     """ "Where are you?": the options are the regions, then `elsewhere`."""
 
     elsewhere: Annotated[Line, Doc("The last option: none of the regions.")]
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Conditions(Model):
     """What the answers must say; every condition given must hold."""
 
@@ -336,7 +353,7 @@ class Conditions(Model):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class TriageRule(Model):
     """Raises a red flag from the answers (context answers, other signs)."""
 
@@ -356,7 +373,7 @@ class TriageRule(Model):
 MAX_CHECKLIST = 5
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Checklist(Model):
     """Red-flag signs asked together: "Do any of these apply to you?" (at most five)."""
 
@@ -380,7 +397,7 @@ class Checklist(Model):
             raise ValueError(f"`only` names signs not in this checklist: {', '.join(stray)}")
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Triage(Model):
     """`spasm check`: context questions first, then red-flag checklists, then rules."""
 
@@ -428,14 +445,14 @@ class Triage(Model):
                     yield ("triage", "checklists", c, "only", key, "signs", s), sign, "red_flags"
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class PlanStep(Model):
     text: Annotated[Text, Doc("The step in a few words of its own.")]
     sources: Sources
     entry: Annotated[Slug | None, Doc("The entry that explains it.")] = None
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class TodayLine(Model):
     """One short line of what to do today (`spasm check` shows them under self-care)."""
 
@@ -446,7 +463,7 @@ class TodayLine(Model):
 MAX_TODAY = 6
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class PlanPhase(Model):
     id: Slug
     title: Line
@@ -463,7 +480,7 @@ class PlanPhase(Model):
             raise ValueError(f"`today` has at most {MAX_TODAY} lines")
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class CauseAdvice(Model):
     """Advice for the likely trigger: a `triage.started` option and entries to read."""
 
@@ -473,14 +490,14 @@ class CauseAdvice(Model):
     entries: list[Slug] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class GetHelp(Model):
     level: FlagLevel
     text: Annotated[Text, Doc("May use `{emergency}` and `{urgent}`.")]
     sources: Sources
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Meanwhile(Model):
     """At the gp level: the heading the self-care plan is shown under, with a line."""
 
@@ -489,7 +506,7 @@ class Meanwhile(Model):
     sources: Sources
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Plan(Model):
     """`spasm plan`: phases of self-care, cause advice, prevention, when to get help."""
 
@@ -527,7 +544,7 @@ class Plan(Model):
 Term = Annotated[str, Check(max_length=200), Doc("Words, matched stemmed and in order.")]
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Concept(Model):
     """A group of words that mean one thing (`numb`: numb, tingling, pins and needles...).
 
@@ -551,7 +568,7 @@ class Concept(Model):
             raise ValueError("a term with `#` needs `numbers: [lowest, highest]`")
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Shapes(Model):
     """How words are recognised: whole phrasings, or concepts that appear together."""
 
@@ -566,7 +583,7 @@ class Shapes(Model):
     ] = None
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class FlagWords(Shapes):
     """The words people use for one red flag."""
 
@@ -579,7 +596,7 @@ class FlagWords(Shapes):
             raise ValueError("give phrases or together")
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class DayChoice(Model):
     """Which entries come first from a day since onset on (day 0 = the day it started)."""
 
@@ -589,7 +606,7 @@ class DayChoice(Model):
     sources: Sources
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Intent(Shapes):
     """A kind of question `spasm ask` answers, and the entries that answer it (best first).
 
@@ -618,7 +635,7 @@ class Intent(Shapes):
             raise ValueError("by_day starts at from_day 0 and goes up strictly")
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Negation(Model):
     """Words that say a sign is absent: "no fever", "I'm not numb", "bowels are fine"."""
 
@@ -632,7 +649,7 @@ class Negation(Model):
     reach: Annotated[int, Check("int", ge=1, le=20), Doc("Words a cue reaches.")] = 6
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Words(Model):
     """`words:` the everyday words for red flags and the shapes of questions."""
 
@@ -674,7 +691,7 @@ class Words(Model):
                     yield ("words", "intents", i, "by_day", d, "entries", e), entry, "entries"
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class DiaryFlag(Model):
     """A flag raised from the pain diary: shown by `spasm trends`, offered to `spasm check`."""
 
@@ -688,7 +705,7 @@ class DiaryFlag(Model):
     ] = None
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class Diary(Model):
     """The pain diary (`spasm trends`): when its flags are raised, and the texts shown."""
 
@@ -712,7 +729,7 @@ class Diary(Model):
                 yield ("diary", name, "red_flag"), flag.red_flag, "red_flags"
 
 
-@dataclass(frozen=True)
+@dataclass(repr=False, eq=False)
 class KnowledgeBaseFile(Model):
     """One YAML file: any subset of the sections. Files are merged into one base."""
 
