@@ -147,9 +147,16 @@ def _overview(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
 
 
 # Register the command groups (each module adds its commands to `app`).
-from back_spasm_cli.cli import kb_commands, lookup, search_commands, triage_commands  # noqa: E402
+from back_spasm_cli.cli import (  # noqa: E402
+    kb_commands,
+    lookup,
+    search_commands,
+    session_commands,
+    triage_commands,
+)
 
 __all__ = ["app", "kb_commands", "lookup", "run", "search_commands", "triage_commands"]
+__all__ += ["session_commands"]
 
 
 def run(argv: list[str] | None = None) -> int:

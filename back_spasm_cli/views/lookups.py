@@ -55,7 +55,8 @@ def entry_section(content: KnowledgeBaseFile, kind: Kind, entry: Entry) -> Secti
 
 
 def exercise_section(exercise: Exercise) -> Section:
-    facts = [("Start", exercise.position)]
+    facts = [("When", exercise.when)] if exercise.when else []
+    facts.append(("Start", exercise.position))
     if exercise.hold:
         facts.append(("Hold", exercise.hold))
     if exercise.repetitions:
@@ -122,14 +123,24 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
     items: list[Any] = list(getattr(content, kind.section))
     section = Section(
         title=kind.plural.capitalize(),
-        lists=(Bullets("", tuple(f"{item.title} ({item.id}): {item.summary}" for item in items)),),
+        lists=(Bullets("", tuple(_summary_line(item) for item in items)),),
         facts=(("Open one", f"spasm {kind.command} NAME"),),
     )
     payload = {
         "kind": kind.name,
-        "entries": [{"id": i.id, "title": i.title, "summary": i.summary} for i in items],
+        "entries": [
+            {"id": i.id, "title": i.title, "summary": i.summary}
+            | ({"when": i.when} if isinstance(i, Exercise) else {})
+            for i in items
+        ],
     }
     return advice(kb, numbers, [section], payload, shows=[kind.name])
+
+
+def _summary_line(item: Any) -> str:
+    line = f"{item.title} ({item.id}): {item.summary}"
+    when = getattr(item, "when", None)  # exercises say from when they suit
+    return f"{line} When: {when}." if when else line
 
 
 def overview(kb: KnowledgeBase, numbers: Numbers) -> Document:
