@@ -721,3 +721,27 @@ def test_heat_on_day_1_offers_ice_in_a_terminal(isolated_home: Path) -> None:
     child.close()
     assert child.exitstatus == 130
     assert db_rows(isolated_home) == [("timer", "ice", "stopped")]
+
+
+@pytest.mark.installed
+def test_sigterm_stops_the_timer(spasm_env: dict[str, str], isolated_home: Path) -> None:
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen(
+        [str(SPASM), "timer", "heat", "--days", "5", "--seconds", "120", "--region", "uk"],
+        env=spasm_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("Heat: 2:00 started at"):
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert re.search(r"spasm: stopped after 0:0\d", err)
+    assert db_rows(isolated_home) == [("timer", "heat", "stopped")]

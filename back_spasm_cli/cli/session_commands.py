@@ -6,6 +6,7 @@ writes plain lines when there is no terminal. Ctrl-C stops either: the session i
 recorded as stopped and spasm exits 130 with "stopped after m:ss".
 """
 
+import contextlib
 import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,6 +18,8 @@ from back_spasm_cli.cli.state import AppState, output_options, state_of
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rich.console import Console
     from rich.progress import TaskID
 
@@ -129,6 +132,24 @@ def _days(days: int | None, saved: "SavedCheck | None") -> int | None:
     if saved is None:
         return None
     return saved.days_now(dt.datetime.now(dt.timezone.utc))
+
+
+@contextlib.contextmanager
+def _stop_signals_as_ctrl_c() -> "Iterator[None]":
+    """SIGTERM and SIGHUP (a closed terminal window) stop a session as Ctrl-C does, so the
+    terminal is put back and the session recorded as stopped."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.signal(getattr(signal, name), interrupt) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 # --------------------------------------------------------------------------- timer
@@ -270,10 +291,11 @@ def timer(
         _ask(console, "Press Enter to start (Ctrl-C to cancel) ")
     run = sessions.TimerRun(plan, sessions.SystemClock())
     try:
-        if interactive and state.fmt != "plain":
-            _run_timer_terminal(plan, run)
-        else:
-            _run_timer_plain(plan, run)
+        with _stop_signals_as_ctrl_c():
+            if interactive and state.fmt != "plain":
+                _run_timer_terminal(plan, run)
+            else:
+                _run_timer_plain(plan, run)
     except KeyboardInterrupt:
         _store(run.record("stopped"))
         raise Stopped(f"stopped after {sessions.clock_text(run.elapsed())}") from None
@@ -485,7 +507,7 @@ def routine(
     keys = TerminalKeys(sys.stdin.fileno())
     run = sessions.RoutineRun(plan, sessions.SystemClock(), keys)
     try:
-        with keys:
+        with _stop_signals_as_ctrl_c(), keys:
             _run_routine_terminal(run)
     except KeyboardInterrupt:
         _store(run.record())
