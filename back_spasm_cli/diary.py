@@ -547,33 +547,28 @@ def _flags(
 
 
 def sessions(conn: sqlite3.Connection, since: str | None) -> tuple[SessionCount, ...]:
-    """Guided sessions (timer, routine) recorded since `since`, counted by what was done.
+    """Guided sessions (storage.m002_sessions) started since `since` (local 'YYYY-MM-DD
+    HH:MM'), counted by what was done: the timer's remedy (ice, heat) or "routine"."""
+    what = "CASE kind WHEN 'timer' THEN what ELSE kind END"
+    sql = f"SELECT {what}, started_at FROM sessions"
+    counts: dict[str, int] = {}
+    for name, started in conn.execute(sql):
+        if since is not None and _local_minute(str(started)) < since:
+            continue
+        counts[str(name)] = counts.get(str(name), 0) + 1
+    ordered = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return tuple(SessionCount(name, n) for name, n in ordered)
 
-    FOR THE LEAD: the `sessions` table comes from issue 12 (m002_sessions, another
-    branch). Its column names are looked up rather than assumed, so this reads it as
-    long as it has a time column and a column saying what was done; adjust the two name
-    lists below to the merged schema.
-    """
-    found = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'"
-    ).fetchone()
-    if found is None:
-        return ()
-    columns = [row[1] for row in conn.execute("PRAGMA table_info(sessions)")]
-    when = next(
-        (c for c in ("started", "started_at", "at", "start", "began") if c in columns), None
-    )
-    what = next((c for c in ("what", "kind", "name", "activity", "type") if c in columns), None)
-    if when is None or what is None:
-        return ()
-    sql = f'SELECT "{what}", count(*) FROM sessions'
-    params: tuple[str, ...] = ()
-    if since is not None:
-        # Stored times may be ISO with a T; compare on the date and time digits only.
-        sql += f" WHERE replace(substr(\"{when}\", 1, 16), 'T', ' ') >= ?"
-        params = (since,)
-    sql += f' GROUP BY "{what}" ORDER BY count(*) DESC, "{what}"'
-    return tuple(SessionCount(str(name), int(n)) for name, n in conn.execute(sql, params))
+
+def _local_minute(stamp: str) -> str:
+    """An ISO time as stored (UTC) in the diary's local 'YYYY-MM-DD HH:MM' form."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.strftime(AT_FORMAT)
 
 
 def trends(

@@ -533,7 +533,7 @@ def _check_references(
     nodes: dict[str, yaml.Node],
     issues: list[KBIssue],
 ) -> None:
-    """The ids that `triage:` and `plan:` point at must exist (red flags, entries, options)."""
+    """The ids that `triage:`, `plan:` and `sessions:` point at must exist."""
     from back_spasm_cli.schema import ENTRY_SECTIONS, OPTIONAL_SECTIONS
 
     triage = merged.get("triage")
@@ -541,12 +541,16 @@ def _check_references(
         "red_flags": {flag.id for flag in merged["red_flags"]},
         "entries": {item.id for section in ENTRY_SECTIONS for item in merged[section]},
         "prevention": {item.id for item in merged["prevention"]},
+        "remedies": {item.id for item in merged["remedies"]},
+        "exercises": {item.id for item in merged["exercises"]},
         "started": {option.id for option in triage.started.options} if triage else set(),
     }
     what = {
         "red_flags": "red flag",
         "entries": "entry",
         "prevention": "prevention entry",
+        "remedies": "remedy",
+        "exercises": "exercise",
         "started": "triage.started option",
     }
     if "plan" in files and triage is None:

@@ -180,6 +180,26 @@ class Exercise(Model):
     repetitions: Annotated[Line | None, Doc("Repetitions, in words.")] = None
     cautions: list[Text] = field(default_factory=list)
     related: list[Slug] = field(default_factory=list)
+    from_day: Annotated[
+        Count, Doc("The first day it suits (0 = from the first days; 3 = once the worst eases).")
+    ] = 0
+    when: Annotated[Line | None, Doc("When it suits, in words (shown in the list).")] = None
+    reps: Annotated[
+        Annotated[int, Check("int", ge=1, le=100)] | None,
+        Doc("Repetitions `spasm routine` counts: the first number the source gives."),
+    ] = None
+    holds_per_rep: Annotated[
+        Annotated[int, Check("int", ge=1, le=2)],
+        Doc("2 when one repetition holds once on each side (knee rolls)."),
+    ] = 1
+    minutes: Annotated[
+        Annotated[int, Check("int", ge=1, le=60)] | None,
+        Doc("`spasm routine` times it as one block of minutes (a walk) instead of counting."),
+    ] = None
+
+    def __post_init__(self) -> None:
+        if self.reps is not None and self.minutes is not None:
+            raise ValueError("an exercise is counted (reps) or timed (minutes), not both")
 
 
 @dataclass(repr=False, eq=False)
@@ -730,6 +750,92 @@ class Diary(Model):
 
 
 @dataclass(repr=False, eq=False)
+class Timer(Model):
+    """`spasm timer ID`: one remedy's session length, safety checks and texts."""
+
+    id: Slug
+    title: Line
+    remedy: Annotated[Slug, Doc("The remedy entry it times.")]
+    default_minutes: Annotated[int, Check("int", ge=1, le=60)]
+    max_minutes: Annotated[int, Check("int", ge=1, le=60), Doc("Longer is refused.")]
+    refuse: Annotated[Text, Doc("Why longer is refused; may use `{max}`.")]
+    checks: Annotated[list[Text], NON_EMPTY, Doc("Shown, and confirmed, before it starts.")]
+    skin_check: Annotated[Text, Doc("Shown part way.")]
+    skin_check_percent: Annotated[
+        Annotated[int, Check("int", ge=1, le=99)], Doc("How far in the skin check comes.")
+    ]
+    end: Annotated[Text, Doc("Shown, with a bell, when time is up.")]
+    again: Annotated[Line, Doc("How often, in words (e.g. every 2 to 3 hours).")]
+    sources: Sources
+    again_after_minutes: Annotated[
+        list[Annotated[int, Check("int", ge=1, le=1440)]],
+        Doc("[earliest, latest] minutes to the next session, where the source gives them."),
+    ] = field(default_factory=list)
+    early_days: Annotated[
+        Count | None, Doc("Days after a strain it does not suit (heat: 2, i.e. 48 hours).")
+    ] = None
+    early_warning: Annotated[Text | None, Doc("Shown when it is used within early_days.")] = None
+    instead: Annotated[Slug | None, Doc("The timer offered instead within early_days.")] = None
+
+    def __post_init__(self) -> None:
+        if self.default_minutes > self.max_minutes:
+            raise ValueError("default_minutes must not exceed max_minutes")
+        if len(self.again_after_minutes) not in (0, 2) or self.again_after_minutes != sorted(
+            self.again_after_minutes
+        ):
+            raise ValueError("again_after_minutes is [earliest, latest]")
+        if (self.early_days is None) != (self.early_warning is None):
+            raise ValueError("early_days and early_warning go together")
+
+
+@dataclass(repr=False, eq=False)
+class Routine(Model):
+    """`spasm routine`: which exercises, in which order, with what rests and advice."""
+
+    order: Annotated[
+        list[Slug], NON_EMPTY, Doc("Exercise ids in routine order; each joins from its from_day.")
+    ]
+    rest_between_reps: Annotated[int, Check("int", ge=0, le=120), Doc("Seconds.")]
+    rest_between_exercises: Annotated[
+        int, Check("int", ge=0, le=600), Doc("Seconds to read and get into position.")
+    ]
+    self_paced_estimate: Annotated[
+        int,
+        Check("int", ge=1, le=120),
+        Doc("Seconds counted for the estimate of a hold the source gives in words only."),
+    ]
+    worse: Annotated[Text, Doc("Shown when the user says an exercise makes it worse.")]
+    stop_rule: Annotated[Text, Doc("Shown before the routine starts.")]
+    sources: Sources
+    no_timing: Annotated[
+        Text | None, Doc("Said of exercises left out: the source leaves their timing to a physio.")
+    ] = None
+
+
+@dataclass(repr=False, eq=False)
+class Sessions(Model):
+    """Guided sessions: the ice and heat timers and the exercise routine."""
+
+    timers: Annotated[list[Timer], NON_EMPTY]
+    routine: Routine
+
+    def __post_init__(self) -> None:
+        ids = [timer.id for timer in self.timers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("timer ids must be unique")
+        for timer in self.timers:
+            if timer.instead is not None and timer.instead not in ids:
+                raise ValueError(f"timer {timer.id}: instead {timer.instead!r} is no timer")
+
+    def references(self) -> Iterator[tuple[tuple[int | str, ...], str, str]]:
+        """(location, id, table) for every id this section points at."""
+        for index, timer in enumerate(self.timers):
+            yield ("sessions", "timers", index, "remedy"), timer.remedy, "remedies"
+        for index, exercise in enumerate(self.routine.order):
+            yield ("sessions", "routine", "order", index), exercise, "exercises"
+
+
+@dataclass(repr=False, eq=False)
 class KnowledgeBaseFile(Model):
     """One YAML file: any subset of the sections. Files are merged into one base."""
 
@@ -749,6 +855,7 @@ class KnowledgeBaseFile(Model):
     plan: Plan | None = None
     diary: Diary | None = None
     words: Words | None = None
+    sessions: Sessions | None = None
 
 
 #: Sections whose items carry an `id`, in the order `kb validate` reports them.
@@ -766,8 +873,8 @@ LIST_SECTIONS: tuple[str, ...] = (
 )
 #: Sections that appear once in the merged base.
 SINGLE_SECTIONS: tuple[str, ...] = ("meta", "fallback")
-#: Sections that appear at most once and may be missing (check, plan, the diary, words).
-OPTIONAL_SECTIONS: tuple[str, ...] = ("triage", "plan", "diary", "words")
+#: Sections that appear at most once and may be missing (check, plan, diary, words, sessions).
+OPTIONAL_SECTIONS: tuple[str, ...] = ("triage", "plan", "diary", "words", "sessions")
 #: Sections whose items are advice entries that a plan step may point at.
 ENTRY_SECTIONS: tuple[str, ...] = tuple(
     name

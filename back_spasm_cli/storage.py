@@ -98,6 +98,22 @@ def m001_checks(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_sessions(conn: sqlite3.Connection) -> None:
+    """Guided sessions: `spasm timer` and `spasm routine`, what was done and how it ended."""
+    conn.execute(
+        "CREATE TABLE sessions ("
+        " id INTEGER PRIMARY KEY,"
+        " kind TEXT NOT NULL CHECK (kind IN ('timer', 'routine')),"
+        " what TEXT NOT NULL,"  # ice, heat, or the exercise ids joined by spaces
+        " started_at TEXT NOT NULL,"  # ISO 8601, UTC
+        " planned_seconds INTEGER NOT NULL,"
+        " actual_seconds INTEGER NOT NULL,"
+        " outcome TEXT NOT NULL CHECK (outcome IN ('completed', 'stopped', 'worse')),"
+        " details TEXT NOT NULL"  # JSON: per-exercise results, the length asked for, ...
+        ")"
+    )
+
+
 def m003_diary(conn: sqlite3.Connection) -> None:
     """The pain diary (`spasm log`). Documented column by column in docs/diary.md."""
     conn.execute(
@@ -120,8 +136,7 @@ def m003_diary(conn: sqlite3.Connection) -> None:
 
 
 #: The private database's schema, in order; each step is named for what it adds.
-# m002_sessions (guided sessions) is written on another branch; the lead orders them at merge.
-PRIVATE_MIGRATIONS: tuple[Migration, ...] = (m001_checks, m003_diary)
+PRIVATE_MIGRATIONS: tuple[Migration, ...] = (m001_checks, m002_sessions, m003_diary)
 
 
 class PrivateDataError(SpasmError):

@@ -295,19 +295,29 @@ def test_the_markdown_report_has_the_chart_and_a_table(invoke: Invoke, tmp_path:
     assert invoke("report", "-o", str(tmp_path / "r.pdf")).exit_code == 2
 
 
-def test_sessions_are_shown_when_the_table_exists(invoke: Invoke) -> None:
+def test_sessions_recorded_by_the_timer_and_routine_are_shown(invoke: Invoke) -> None:
+    from back_spasm_cli import sessions
+
     week(invoke)
-    with db() as conn, conn:
-        conn.execute("CREATE TABLE sessions (id INTEGER PRIMARY KEY, what TEXT, started TEXT)")
-        conn.executemany(
-            "INSERT INTO sessions (what, started) VALUES (?, ?)",
-            [
-                ("ice", day(-1).replace(" ", "T")),
-                ("ice", day(0)),
-                ("routine", day(0)),
-                ("ice", day(-90)),
-            ],
-        )
+    now = dt.datetime.now(dt.timezone.utc)
+    with db() as conn:
+        for kind, what, ago_days in (
+            ("timer", "ice", 1),
+            ("timer", "ice", 0),
+            ("routine", "pelvic-tilt knee-rolls", 0),
+            ("timer", "ice", 90),
+        ):
+            sessions.record(
+                conn,
+                sessions.SessionRecord(
+                    kind=kind,  # type: ignore[arg-type]
+                    what=what,
+                    started_at=now - dt.timedelta(days=ago_days),
+                    planned_seconds=900,
+                    actual_seconds=900,
+                    outcome="completed",
+                ),
+            )
     payload = json.loads(invoke("trends", "-f", "json").stdout)
     assert payload["sessions"] == [{"what": "ice", "count": 2}, {"what": "routine", "count": 1}]
 

@@ -161,6 +161,7 @@ from back_spasm_cli.cli import (  # noqa: E402
     kb_commands,
     lookup_commands,
     search_commands,
+    session_commands,
     triage_commands,
 )
 
@@ -172,6 +173,7 @@ __all__ = [
     "lookup_commands",
     "run",
     "search_commands",
+    "session_commands",
     "triage_commands",
 ]
 

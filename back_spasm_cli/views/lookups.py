@@ -76,7 +76,8 @@ def entry_section(
 
 
 def exercise_section(exercise: Exercise, *, full: bool = False) -> Section:
-    facts = [("Start", exercise.position)]
+    facts = [("When", exercise.when)] if exercise.when else []
+    facts.append(("Start", exercise.position))
     if exercise.hold:
         facts.append(("Hold", exercise.hold))
     if exercise.repetitions:
@@ -156,16 +157,19 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
         lists=(
             Bullets(
                 "",
-                tuple(
-                    f"{item.title}: {item.summary} ({open_command(kind, item.id)})"
-                    for item in items
-                ),
+                tuple(f"{_summary_line(item)} ({open_command(kind, item.id)})" for item in items),
             ),
         ),
         subtitle=f"open one: spasm {kind.command} NAME · all in full: --full",
     )
     payload = {"kind": kind.name, "entries": [_entry_json(kind, item) for item in items]}
     return advice(kb, numbers, [section], payload, shows=[kind.name])
+
+
+def _summary_line(item: Any) -> str:
+    line = f"{item.title}: {item.summary}"
+    when = getattr(item, "when", None)  # exercises say from when they suit
+    return f"{line} When: {when}." if when else line
 
 
 def overview(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Document:
