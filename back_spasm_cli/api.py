@@ -7,6 +7,14 @@ that `json.dumps` accepts), never printing. It proves the core stands without th
     advisor.lookup("remedy", "hot water bottle")["id"]      # 'heat'
     [e["id"] for e in advisor.entries("cause")]              # every cause
     advisor.numbers()["emergency"]                           # '999 (United Kingdom emergency)'
+    advisor.search("pain after lifting")["results"][0]["id"]
+    advisor.ask("ice or heat?", days=1)["answer"][0]["id"]   # 'rest-and-ice'
+    advisor.check(has=["fever"])["level"]                    # 'urgent'
+    advisor.plan(started="lifting", days=1)["phases"]
+
+search, ask, check and plan return exactly what `--format json` prints for the same
+question (documented in docs/search.md and docs/triage.md). The library saves nothing:
+saving check answers is the CLI's (`spasm check`).
 
 Errors are the CLI's: `back_spasm_cli.errors.NotFoundError` for a name that matches
 nothing, `UsageError` for a bad argument, `KnowledgeBaseError` for an invalid base.
@@ -73,6 +81,94 @@ class Advisor:
             self.knowledge.content.red_flags, key=lambda flag: -LEVEL_ORDER.index(flag.level)
         )
         return [flag.to_data() for flag in flags]
+
+    def search(self, words: str, *, limit: int = 5, kind: str | None = None) -> dict[str, Any]:
+        """Ranked entries for `words`, a red flag in them first (as `spasm search`)."""
+        from back_spasm_cli import recognise
+        from back_spasm_cli import search as engine
+        from back_spasm_cli.views import search as view
+
+        engine.query_words(words)
+        flags = recognise.recognise(self.knowledge.content, words)
+        with engine.open_index(self.knowledge) as index:
+            results = index.search(words, limit=limit, kind=kind)
+        document = view.search_results(self.knowledge, self._numbers(), results, flags)
+        return dict(document.payload)
+
+    def ask(self, question: str, *, days: int | None = None) -> dict[str, Any]:
+        """The entries that answer `question`, red flags first (as `spasm ask`); `days`
+        since the spasm started orders ice or heat."""
+        from back_spasm_cli import search as engine
+        from back_spasm_cli.views import search as view
+
+        engine.query_words(question)
+        with engine.open_index(self.knowledge) as index:
+            found = engine.answer(index, self.knowledge.content, question, days_since_onset=days)
+        return dict(view.ask_answer(self.knowledge, self._numbers(), found).payload)
+
+    def _verdict(
+        self,
+        has: list[str],
+        unsure: list[str],
+        started: str | None,
+        age_band: str | None,
+        days: int | None,
+        severity: int | None,
+    ) -> tuple[Any, Any, Numbers]:
+        from back_spasm_cli import triage
+
+        content = self.knowledge.content
+        answers = triage.answers_from_options(
+            content,
+            has,
+            unsure,
+            no_others=True,  # a library call answers every sign: the ones not given are "no"
+            started=started,
+            age_band=age_band,
+            days=days,
+            severity=severity,
+        )
+        numbers = self._numbers()
+        return triage.verdict(content, answers, numbers), answers, numbers
+
+    def check(
+        self,
+        has: list[str] | None = None,
+        unsure: list[str] | None = None,
+        *,
+        started: str | None = None,
+        age_band: str | None = None,
+        days: int | None = None,
+        severity: int | None = None,
+    ) -> dict[str, Any]:
+        """The care level for these answers (red-flag ids in `has` and `unsure`, every
+        other sign "no"), with its reasons and the number to call (as `spasm check`)."""
+        from back_spasm_cli.views import triage as view
+
+        verdict, answers, numbers = self._verdict(
+            has or [], unsure or [], started, age_band, days, severity
+        )
+        return dict(view.check(self.knowledge, numbers, verdict, answers).payload)
+
+    def plan(
+        self,
+        has: list[str] | None = None,
+        unsure: list[str] | None = None,
+        *,
+        started: str | None = None,
+        age_band: str | None = None,
+        days: int | None = None,
+        severity: int | None = None,
+    ) -> dict[str, Any]:
+        """The self-care plan for these answers; none over an urgent or emergency sign."""
+        from back_spasm_cli import plan as planner
+        from back_spasm_cli.views import triage as view
+
+        verdict, answers, numbers = self._verdict(
+            has or [], unsure or [], started, age_band, days, severity
+        )
+        data = planner.build(self.knowledge.content, verdict, answers, numbers)
+        return dict(view.plan(self.knowledge, numbers, verdict, answers, data).payload)
 
 
 def _kind(name: str) -> Any:

@@ -55,3 +55,28 @@ def test_the_library_prints_nothing_and_needs_no_cli(tmp_path: object) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
+
+
+def test_search_ask_check_and_plan_return_the_json_data() -> None:
+    advisor = Advisor(region="uk")
+    found = advisor.search("hot water bottle")
+    assert found["results"][0]["id"] == "heat"
+    flagged = advisor.search("I peed myself")
+    assert flagged["care"]["level"] == "emergency"
+    assert advisor.ask("ice or heat?", days=1)["answer"][0]["id"] == "rest-and-ice"
+    assert advisor.ask("ice or heat?", days=4)["answer"][0]["id"] == "heat"
+    assert advisor.check(has=["fever"])["level"] == "urgent"
+    assert advisor.check(has=["fever"])["call"] == "NHS 111 (England, United Kingdom)"
+    assert advisor.check(unsure=["bone-risk"], started="lifting")["level"] == "emergency"
+    calm = advisor.check(started="sudden-movement", days=1, severity=4)
+    assert calm["level"] == "self-care" and calm["today"]
+    assert advisor.plan(has=["chest-pain"])["phases"] == []  # no self-care over an emergency
+    assert advisor.plan(started="lifting", days=1)["phases"]
+    json.dumps(advisor.plan(started="lifting", days=1))
+
+
+def test_the_library_saves_nothing(isolated_home: object) -> None:
+    from back_spasm_cli import storage
+
+    Advisor().check(has=["fever"])
+    assert not storage.private_db_path().exists()
