@@ -129,6 +129,8 @@ def test_the_plan_follows_the_brief(invoke: Invoke) -> None:
     text = " ".join(step["text"] for phase in data["phases"] for step in phase["steps"])
     assert "15 to 20 minutes" in text
     assert "a day or two at most" in text
+    now_text = " ".join(step["text"] for step in data["phases"][0]["steps"])
+    assert "avoid heat, hot baths, alcohol and massage" in now_text
     assert not DOSE.search(text)
 
 
