@@ -48,3 +48,18 @@ if __name__ == "__main__":
     os.environ.pop("COLUMNS", None)
     REFERENCE.write_text(generate(), encoding="utf-8")
     print(f"wrote {REFERENCE}")
+
+
+def test_the_command_table_names_every_registered_command_once() -> None:
+    import importlib
+
+    from back_spasm_cli import cli
+
+    for module in sorted(set(cli.COMMANDS.values())):
+        importlib.import_module(f"back_spasm_cli.cli.{module}")
+    assert sorted(cli._REGISTERED) == sorted(cli.COMMANDS)
+    for name, module in cli.COMMANDS.items():
+        registered = cli._REGISTERED[name]
+        callbacks = [c.callback for c in registered.registered_commands]
+        callback = callbacks[0] if callbacks else registered.registered_callback.callback  # type: ignore[union-attr]
+        assert callback is not None and callback.__module__ == f"back_spasm_cli.cli.{module}"
