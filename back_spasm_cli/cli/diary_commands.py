@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from back_spasm_cli.cli import command, group
+from back_spasm_cli.cli.files import ExportOpt, ForceOpt
 from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
 from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.render.text import clean
@@ -456,7 +457,7 @@ def report(
         ),
     ],
     since: SinceOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """A report for a clinician: the period, a chart, every entry, the last check's
     answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
@@ -498,18 +499,8 @@ def export(
         Literal["csv", "json"],
         typer.Option("--format", "-f", help="csv or json (both import back losslessly)."),
     ] = "csv",
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            dir_okay=False,
-            show_default=False,
-            help="Write to FILE (mode 0600) instead of standard output.",
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    output: ExportOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Every diary entry, oldest first, as CSV or JSON (`spasm import` reads both back)."""
     from back_spasm_cli import diary

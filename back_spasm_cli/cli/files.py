@@ -4,13 +4,44 @@ mode 0600, and never over an existing file without --force."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from back_spasm_cli.errors import UsageError
 from back_spasm_cli.render.text import clean
 
 if TYPE_CHECKING:
     from back_spasm_cli.document import Document
+
+
+#: `--force`, for every command that writes a file the user names.
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+
+
+#: `--output FILE` for `spasm plan` and `spasm export` (each also works without it).
+HandoutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        dir_okay=False,
+        show_default=False,
+        help="Also write a handout for a clinician: FILE.md or FILE.html.",
+    ),
+]
+ExportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        dir_okay=False,
+        show_default=False,
+        help="Write to FILE (mode 0600) instead of standard output.",
+    ),
+]
 
 
 HANDOUT_SUFFIXES: dict[str, str] = {".md": "markdown", ".html": "html"}

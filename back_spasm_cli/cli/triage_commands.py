@@ -8,13 +8,18 @@ taken as "no". Answers are saved (private database) only after the verdict is sh
 
 import sqlite3
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from back_spasm_cli.cli import command
-from back_spasm_cli.cli.files import check_target, render_handout, write_handout
+from back_spasm_cli.cli.files import (
+    ForceOpt,
+    HandoutOpt,
+    check_target,
+    render_handout,
+    write_handout,
+)
 from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
 from back_spasm_cli.errors import NotFoundError, UsageError
 from back_spasm_cli.render.text import clean
@@ -407,18 +412,8 @@ def plan(
         bool, typer.Option("--fresh", help="Ask again rather than reuse answers from today.")
     ] = False,
     no_save: NoSaveOpt = False,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            show_default=False,
-            dir_okay=False,
-            help="Also write a handout for a clinician: FILE.md or FILE.html.",
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    output: HandoutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """A personal, phased self-care plan, from the same answers as `spasm check`.
 
