@@ -149,3 +149,24 @@ def saved_days_since_onset() -> int | None:
         return days_since_onset(conn)
     finally:
         conn.close()
+
+
+#: How each table of the private database is named to a person (`spasm forget`).
+RECORD_NAMES: dict[str, str] = {
+    "checks": "saved check answers",
+    "sessions": "timer and routine sessions",
+    "diary": "pain diary entries",
+}
+
+
+def describe_all(conn: sqlite3.Connection) -> str:
+    """ "3 saved check answers, 7 pain diary entries": what `forget` would delete."""
+    parts = []
+    for table, label in RECORD_NAMES.items():
+        try:
+            (count,) = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        except sqlite3.Error:
+            continue
+        if count:
+            parts.append(f"{count} {label}")
+    return ", ".join(parts) or "nothing"

@@ -325,7 +325,7 @@ def test_forget_asks_on_a_terminal(env: dict[str, str]) -> None:
     assert saved_rows(env) == 1
     gone = Session(spawn(env, "forget"))
     assert gone.run(lambda prompt: "y") == 0
-    assert "Delete all 1 saved record?" in gone.prompts[0]
+    assert "Delete 1 saved check answers?" in gone.prompts[0]
     assert "Deleted 1 saved record." in gone.out
     assert saved_rows(env) == 0
 

@@ -432,12 +432,12 @@ def test_unknown_timer_is_not_found(invoke: Invoke) -> None:
     assert "timers: ice, heat" in result.stderr
 
 
-def test_heat_on_day_1_warns(invoke: Invoke, fake_time: FakeClock) -> None:
+def test_heat_on_day_1_without_a_terminal_is_refused_with_the_reason(invoke: Invoke) -> None:
     result = invoke("timer", "heat", "--days", "1", "--minutes", "1")
-    assert result.exit_code == 0, result
-    assert "less than 48 hours" in result.flat
-    assert "use ice instead" in result.flat
-    assert "never fall asleep with a heat pad on" in result.flat
+    assert result.exit_code == 2, result
+    assert "less than 48 hours" in result.stderr
+    assert "use ice instead" in result.stderr
+    assert "or use `spasm timer ice`" in result.stderr
 
 
 def test_heat_later_does_not_warn(invoke: Invoke, fake_time: FakeClock) -> None:
@@ -450,7 +450,8 @@ def test_heat_later_does_not_warn(invoke: Invoke, fake_time: FakeClock) -> None:
 def test_heat_uses_the_saved_check_for_the_days(invoke: Invoke, fake_time: FakeClock) -> None:
     save_check(0, "self-care")
     result = invoke("timer", "heat", "--minutes", "1")
-    assert "less than 48 hours" in result.flat
+    assert result.exit_code == 2
+    assert "less than 48 hours" in result.stderr
 
 
 def test_ctrl_c_in_the_timer(

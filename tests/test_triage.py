@@ -723,3 +723,19 @@ def test_check_json_level_is_never_below_the_flags_given(invoke: Invoke, ids: li
     data = check_json(invoke, *has(*ids), "--no-others", "--no-save")
     strictest = max((RANK[ALONE[i]] for i in ids), default=0)
     assert RANK[data["level"]] == strictest
+
+
+def test_check_uses_the_remembered_region(invoke: Invoke) -> None:
+    assert invoke("config", "set", "region", "australia").exit_code == 0
+    data = check_json(invoke, *has("chest-pain"), "--no-save", env={"LANG": "C"})
+    assert data["numbers"]["region"] == "au"
+    assert data["call"] == "000 (Australia emergency, Triple Zero)"
+
+
+def test_forget_says_what_it_would_delete(invoke: Invoke) -> None:
+    invoke("check", "--no-others", "--started", "stress", "--days", "1", "-f", "json")
+    invoke("log", "--pain", "4", "--where", "lower")
+    result = invoke("forget")
+    assert result.exit_code == 2
+    assert "1 saved check answers, 1 pain diary entries" in result.stderr
+    assert invoke("forget", "--yes").exit_code == 0

@@ -67,7 +67,8 @@ def search(
     if missing is not None and not flags:
         state.show(view.nothing_found(knowledge, numbers, text))
         raise missing
-    said = (*notices, str(missing)) if missing is not None else notices
+    # A red flag answered the words: "nothing matches" would only contradict it.
+    said = (*notices, str(missing)) if missing is not None and not flags else notices
     state.show(view.search_results(knowledge, numbers, results, flags, notices=said))
 
 

@@ -286,6 +286,14 @@ def timer(
             plan = sessions.plan_timer(
                 content, instead.id, minutes, seconds=seconds, days=plan.days
             )
+    if plan.early and not interactive and plan.timer.early_warning:
+        # Nobody to offer the safer choice to: say why, and do not start (exit 2).
+        raise UsageError(
+            plan.timer.early_warning,
+            details=[f"run it on a terminal to choose, or use `spasm timer {plan.timer.instead}`"]
+            if plan.timer.instead
+            else [],
+        )
     state.show(timer_document(knowledge, state.numbers(knowledge), plan))
     if interactive and not yes:
         _ask(console, "Press Enter to start (Ctrl-C to cancel) ")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from back_spasm_cli.document import Document
     from back_spasm_cli.kb import KnowledgeBase
     from back_spasm_cli.regions import Numbers
+    from back_spasm_cli.schema import KnowledgeBaseFile, Region
 
 FormatName = Literal["rich", "plain", "json", "markdown"]
 FormatOpt = Annotated[
@@ -148,12 +149,17 @@ class AppState:
             self._kb = kb.load(self.kb_path)
         return self._kb
 
-    def numbers(self, knowledge: KnowledgeBase) -> Numbers:
+    def region_of(self, content: KnowledgeBaseFile) -> Region | None:
+        """--region, else SPASM_REGION, else the remembered region, else the locale."""
         from back_spasm_cli import config, regions
 
         asked = self.region or os.environ.get("SPASM_REGION")
-        chosen = regions.resolve(knowledge.content, asked, config.load().get("region"))
-        return regions.numbers(knowledge.content, chosen)
+        return regions.resolve(content, asked, config.load().get("region"))
+
+    def numbers(self, knowledge: KnowledgeBase) -> Numbers:
+        from back_spasm_cli import regions
+
+        return regions.numbers(knowledge.content, self.region_of(knowledge.content))
 
     def show_view(self, build: Callable[[KnowledgeBase, Numbers], Document]) -> None:
         """Build a view from the knowledge base and the region's numbers, and show it."""

@@ -191,7 +191,7 @@ def _save(answers: "CheckAnswers", verdict_data: dict[str, object]) -> None:
 def _numbers(state: AppState, content: "KnowledgeBaseFile", answers: "CheckAnswers") -> "Numbers":
     from back_spasm_cli import regions
 
-    region = regions.resolve(content, state.region)
+    region = state.region_of(content)
     if region is None and answers.region:
         region = next((r for r in content.regions if r.id == answers.region), None)
     return regions.numbers(content, region)
@@ -245,7 +245,7 @@ def _collect(
     Returns the answers and whether they are new (worth saving). Refuses any still missing."""
     import datetime
 
-    from back_spasm_cli import records, regions, triage
+    from back_spasm_cli import records, triage
 
     content = state.kb().content
     given = triage.answers_from_options(
@@ -258,7 +258,7 @@ def _collect(
         days=days,
         severity=severity,
     )
-    region = regions.resolve(content, state.region)
+    region = state.region_of(content)
     interactive = _interactive() and not no_others
     answers, new = given, True
     if reuse and not no_others and not triage.given_any(given):
@@ -464,7 +464,8 @@ def forget(
         bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (scripts).")
     ] = False,
 ) -> None:
-    """Delete every saved record: check answers and verdicts (and later the diary)."""
+    """Delete everything spasm has saved: check answers, timer and routine sessions, and
+    the pain diary (it says how many of each first)."""
     from back_spasm_cli import records, storage
 
     path = storage.private_db_path()
@@ -474,22 +475,22 @@ def forget(
     conn = storage.private_db()
     try:
         count = records.count_all(conn)
+        what = records.describe_all(conn)
         if count == 0:
             sys.stdout.write("Nothing is saved.\n")
             return
         if not yes:
             if not _interactive():
                 raise UsageError(
-                    f"spasm forget deletes {count} saved record{'s' if count != 1 else ''};"
-                    " add --yes to confirm (there is no terminal to ask on)"
+                    f"spasm forget deletes {what}; add --yes to confirm (there is no"
+                    " terminal to ask on)"
                 )
             from back_spasm_cli.cli.triage_prompts import Asker
             from back_spasm_cli.render.panels import make_console
 
             asker = Asker(make_console(sys.stdout))
             if not asker.confirm(
-                f"Delete all {count} saved record{'s' if count != 1 else ''}? This cannot be"
-                " undone.",
+                f"Delete {what}? This cannot be undone.",
                 default=False,
             ):
                 sys.stdout.write("Nothing was deleted.\n")
