@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 from back_spasm_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.regions import Numbers
+    from back_spasm_cli.knowledge.kb import KnowledgeBase
+    from back_spasm_cli.knowledge.regions import Numbers
 
 
 class Advisor:
@@ -42,13 +42,13 @@ class Advisor:
     @property
     def knowledge(self) -> KnowledgeBase:
         if self._knowledge is None:
-            from back_spasm_cli import kb
+            from back_spasm_cli.knowledge import kb
 
             self._knowledge = kb.load(self.kb_path)
         return self._knowledge
 
     def _numbers(self) -> Numbers:
-        from back_spasm_cli import regions
+        from back_spasm_cli.knowledge import regions
 
         content = self.knowledge.content
         return regions.numbers(content, regions.resolve(content, self.region))
@@ -68,14 +68,14 @@ class Advisor:
     def lookup(self, kind: str, name: str) -> dict[str, Any]:
         """One entry by id, title, alias or a close spelling, as `spasm remedy NAME` finds
         it (an entry of another kind that the name fits exactly is found there too)."""
-        from back_spasm_cli import lookup
+        from back_spasm_cli.knowledge import lookup
 
         found, match = lookup.resolve_anywhere(self.knowledge.content, _kind(kind), name.split())
         return {"kind": found.name, "how": match.how, **match.item.to_data()}  # type: ignore[attr-defined]
 
     def red_flags(self) -> list[dict[str, Any]]:
         """Every warning sign with its care level, most urgent first."""
-        from back_spasm_cli.schema import LEVEL_ORDER
+        from back_spasm_cli.knowledge.schema import LEVEL_ORDER
 
         flags = sorted(
             self.knowledge.content.red_flags, key=lambda flag: -LEVEL_ORDER.index(flag.level)
@@ -84,8 +84,8 @@ class Advisor:
 
     def search(self, words: str, *, limit: int = 5, kind: str | None = None) -> dict[str, Any]:
         """Ranked entries for `words`, a red flag in them first (as `spasm search`)."""
-        from back_spasm_cli import recognise
-        from back_spasm_cli import search as engine
+        from back_spasm_cli.advice import recognise
+        from back_spasm_cli.advice import search as engine
         from back_spasm_cli.views import search as view
 
         engine.query_words(words)
@@ -98,7 +98,7 @@ class Advisor:
     def ask(self, question: str, *, days: int | None = None) -> dict[str, Any]:
         """The entries that answer `question`, red flags first (as `spasm ask`); `days`
         since the spasm started orders ice or heat."""
-        from back_spasm_cli import search as engine
+        from back_spasm_cli.advice import search as engine
         from back_spasm_cli.views import search as view
 
         engine.query_words(question)
@@ -115,7 +115,7 @@ class Advisor:
         days: int | None,
         severity: int | None,
     ) -> tuple[Any, Any, Numbers]:
-        from back_spasm_cli import triage
+        from back_spasm_cli.advice import triage
 
         content = self.knowledge.content
         answers = triage.answers_from_options(
@@ -161,7 +161,7 @@ class Advisor:
         severity: int | None = None,
     ) -> dict[str, Any]:
         """The self-care plan for these answers; none over an urgent or emergency sign."""
-        from back_spasm_cli import plan as planner
+        from back_spasm_cli.advice import plan as planner
         from back_spasm_cli.views import triage as view
 
         verdict, answers, numbers = self._verdict(
@@ -172,7 +172,7 @@ class Advisor:
 
 
 def _kind(name: str) -> Any:
-    from back_spasm_cli.kinds import KINDS
+    from back_spasm_cli.knowledge.kinds import KINDS
 
     if name not in KINDS:
         raise UsageError(f"unknown kind {name!r}; known: {', '.join(KINDS)}")

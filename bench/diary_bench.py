@@ -28,7 +28,7 @@ IMPORT_TARGET = 50_000  # rows a second
 
 
 def make_export(path: Path, entries: int) -> None:
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
 
     rng = random.Random(13)
     now = dt.datetime.now().replace(second=0, microsecond=0)

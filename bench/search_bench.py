@@ -81,7 +81,7 @@ class Corpus:
     """Sentences, titles and aliases of the shipped base, recombined into new entries."""
 
     def __init__(self) -> None:
-        from back_spasm_cli import kb
+        from back_spasm_cli.knowledge import kb
 
         content = kb.load(use_cache=False).content
         self.sentences: list[str] = []

@@ -76,7 +76,7 @@ def test_search_ask_check_and_plan_return_the_json_data() -> None:
 
 
 def test_the_library_saves_nothing(isolated_home: object) -> None:
-    from back_spasm_cli import storage
+    from back_spasm_cli.personal import storage
 
     Advisor().check(has=["fever"])
     assert not storage.private_db_path().exists()

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from back_spasm_cli import kb
+from back_spasm_cli.knowledge import kb
 from tests.helpers import SHARED
 
 ARTICLE = SHARED / "seed" / "back-spasms-article.txt"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from back_spasm_cli import kb, search
+from back_spasm_cli.advice import search
+from back_spasm_cli.knowledge import kb
 from tests.helpers import Invoke
 
 

@@ -18,7 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from back_spasm_cli import diary, kb, storage
+from back_spasm_cli.knowledge import kb
+from back_spasm_cli.personal import diary, storage
+from back_spasm_cli.system import database
 from tests.helpers import Invoke, installed_spasm
 
 TODAY = dt.date.today()
@@ -296,7 +298,7 @@ def test_the_markdown_report_has_the_chart_and_a_table(invoke: Invoke, tmp_path:
 
 
 def test_sessions_recorded_by_the_timer_and_routine_are_shown(invoke: Invoke) -> None:
-    from back_spasm_cli import sessions
+    from back_spasm_cli.advice import sessions
 
     week(invoke)
     now = dt.datetime.now(dt.timezone.utc)
@@ -437,7 +439,7 @@ def test_migrates_from_a_blank_file_and_from_after_m001(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(storage.PRIVATE_MIGRATIONS)
     conn.close()
     old = tmp_path / "old.sqlite3"
-    conn = storage.connect(old, (storage.m001_checks,))
+    conn = database.connect(old, (storage.m001_checks,))
     conn.execute("INSERT INTO checks (at, answers, level, verdict) VALUES ('t', '{}', 'gp', '{}')")
     conn.commit()
     conn.close()
@@ -509,7 +511,8 @@ def test_fifty_log_processes_at_once_store_fifty_entries(spasm_env: dict[str, st
 
 WRITER = """
 import sys
-from back_spasm_cli import diary, storage
+from back_spasm_cli.personal import diary
+from back_spasm_cli.personal import storage
 conn = storage.private_db()
 n = 0
 while True:

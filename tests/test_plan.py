@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from back_spasm_cli import plan as planner
-from back_spasm_cli import triage
+from back_spasm_cli.advice import plan as planner
+from back_spasm_cli.advice import triage
 from back_spasm_cli.cli import files
 from back_spasm_cli.errors import UsageError
-from back_spasm_cli.kinds import KIND_BY_SECTION
-from back_spasm_cli.regions import numbers as region_numbers
+from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION
+from back_spasm_cli.knowledge.regions import numbers as region_numbers
 from tests.helpers import Invoke
 from tests.triage_kb import RANK, fixture_kb, has, shipped_content
 
@@ -259,7 +259,7 @@ def test_no_plan_is_ever_shown_beside_urgent_or_emergency(
 def test_no_plan_beside_urgent_or_emergency_in_the_core(
     signs: dict[str, str], days: int | None, severity: int | None
 ) -> None:
-    from back_spasm_cli.kb import KnowledgeBase
+    from back_spasm_cli.knowledge.kb import KnowledgeBase
     from back_spasm_cli.views import triage as views
 
     knowledge = KnowledgeBase(SHIPPED, "test", (), "")

@@ -11,9 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from back_spasm_cli import kb, recognise
-from back_spasm_cli.kb import KnowledgeBaseError
-from back_spasm_cli.schema import KnowledgeBaseFile
+from back_spasm_cli.advice import recognise
+from back_spasm_cli.knowledge import kb
+from back_spasm_cli.knowledge.kb import KnowledgeBaseError
+from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CORPUS = Path(__file__).resolve().parent / "data" / "red_flag_phrasings.yaml"

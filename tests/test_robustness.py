@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from back_spasm_cli import kb
+from back_spasm_cli.knowledge import kb
 from tests.helpers import Invoke, assert_no_bug, installed_spasm
 
 MINIMAL = """\

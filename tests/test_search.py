@@ -17,10 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from back_spasm_cli import kb, search, storage
+from back_spasm_cli.advice import search
 from back_spasm_cli.cli.search_commands import KindName
 from back_spasm_cli.errors import NotFoundError, UsageError
-from back_spasm_cli.kinds import KINDS
+from back_spasm_cli.knowledge import kb
+from back_spasm_cli.knowledge.kinds import KINDS
+from back_spasm_cli.system import database
 from tests.helpers import Invoke, installed_spasm
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -564,7 +566,7 @@ def test_concurrent_cold_searches_all_succeed_and_one_builds(spasm_env: dict[str
 
 
 def test_index_migrations_build_a_blank_database(tmp_path: Path) -> None:
-    conn = storage.connect(tmp_path / "index.sqlite3", search.INDEX_MIGRATIONS)
+    conn = database.connect(tmp_path / "index.sqlite3", search.INDEX_MIGRATIONS)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         (version,) = conn.execute("PRAGMA user_version").fetchone()

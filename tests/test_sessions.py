@@ -21,8 +21,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from back_spasm_cli import kb, sessions, storage
+from back_spasm_cli.advice import sessions
 from back_spasm_cli.errors import UsageError
+from back_spasm_cli.knowledge import kb
+from back_spasm_cli.personal import storage
 from tests.conftest import Invoke
 
 BASE = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone.utc)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from back_spasm_cli import kb, storage
+from back_spasm_cli.knowledge import kb
+from back_spasm_cli.system import database
 
 
 def m001_notes(conn: sqlite3.Connection) -> None:
@@ -35,7 +36,7 @@ def tables(path: Path) -> set[str]:
 
 def test_a_blank_database_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "db.sqlite3"
-    storage.connect(path, (m001_notes, m002_when)).close()
+    database.connect(path, (m001_notes, m002_when)).close()
     assert version(path) == 2
     with sqlite3.connect(path) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(notes)")]
@@ -44,11 +45,11 @@ def test_a_blank_database_is_migrated(tmp_path: Path) -> None:
 
 def test_an_old_database_gets_only_the_new_steps(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    conn = storage.connect(path, (m001_notes,))
+    conn = database.connect(path, (m001_notes,))
     conn.execute("INSERT INTO notes (text) VALUES ('kept')")
     conn.commit()
     conn.close()
-    conn = storage.connect(path, (m001_notes, m002_when))
+    conn = database.connect(path, (m001_notes, m002_when))
     assert conn.execute("SELECT text, day FROM notes").fetchall() == [("kept", None)]
     conn.close()
     assert version(path) == 2
@@ -57,23 +58,23 @@ def test_an_old_database_gets_only_the_new_steps(tmp_path: Path) -> None:
 def test_a_failed_step_leaves_nothing_half_made(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     with pytest.raises(RuntimeError):
-        storage.connect(path, (m001_notes, m002_broken))
+        database.connect(path, (m001_notes, m002_broken))
     assert version(path) == 1
     assert "half_made" not in tables(path)
-    storage.connect(path, (m001_notes, m002_when)).close()  # a fixed step then applies
+    database.connect(path, (m001_notes, m002_when)).close()  # a fixed step then applies
     assert version(path) == 2
 
 
 def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    storage.connect(path, (m001_notes, m002_when)).close()
-    with pytest.raises(storage.NewerDatabase, match="newer than this spasm knows"):
-        storage.connect(path, (m001_notes,))
+    database.connect(path, (m001_notes, m002_when)).close()
+    with pytest.raises(database.NewerDatabase, match="newer than this spasm knows"):
+        database.connect(path, (m001_notes,))
 
 
 def test_the_snapshot_cache_migrates_from_blank() -> None:
     path = kb.cache_path()
-    storage.connect(path, kb.CACHE_MIGRATIONS).close()
+    database.connect(path, kb.CACHE_MIGRATIONS).close()
     assert version(path) == 2
     with sqlite3.connect(path) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(snapshots)")]

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from back_spasm_cli import triage
-from back_spasm_cli.regions import numbers as region_numbers
+from back_spasm_cli.advice import triage
+from back_spasm_cli.knowledge.regions import numbers as region_numbers
 from tests.helpers import Invoke
 from tests.triage_kb import FIXTURE_BASE, RANK, fixture_kb, has, shipped_content, unsure
 

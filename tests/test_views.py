@@ -352,7 +352,7 @@ def test_a_remembered_region_is_used_and_flags_and_environment_win(invoke: Invok
 
 
 def test_the_settings_file_is_private(invoke: Invoke) -> None:
-    from back_spasm_cli import config
+    from back_spasm_cli.personal import config
 
     invoke("config", "set", "region", "nz")
     assert config.path().stat().st_mode & 0o777 == 0o600

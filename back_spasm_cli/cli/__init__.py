@@ -26,9 +26,9 @@ from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, re
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 
 if TYPE_CHECKING:
-    from back_spasm_cli.document import Document
-    from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.regions import Numbers
+    from back_spasm_cli.knowledge.kb import KnowledgeBase
+    from back_spasm_cli.knowledge.regions import Numbers
+    from back_spasm_cli.views.document import Document
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Longest argument accepted: far above any name or question, far below what would

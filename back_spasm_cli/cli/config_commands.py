@@ -21,8 +21,8 @@ KeyArg = Annotated[str, typer.Argument(help="The setting: region.", show_default
 @output_options(region=False, full=False)
 def config_show(ctx: typer.Context) -> None:
     """Show the saved settings and where they are kept."""
-    from back_spasm_cli import config
-    from back_spasm_cli.document import Document, Section
+    from back_spasm_cli.personal import config
+    from back_spasm_cli.views.document import Document, Section
 
     settings = config.load()
     facts = tuple((key, settings.get(key, "(not set)")) for key in config.KNOWN)
@@ -41,8 +41,9 @@ def config_set(
     value: Annotated[str, typer.Argument(help="e.g. uk, us, eu, england, germany.")],
 ) -> None:
     """Remember a setting, e.g. `spasm config set region uk`."""
-    from back_spasm_cli import config, regions
     from back_spasm_cli.errors import UsageError
+    from back_spasm_cli.knowledge import regions
+    from back_spasm_cli.personal import config
     from back_spasm_cli.render.text import clean
 
     settings = config.load()
@@ -59,7 +60,7 @@ def config_set(
 @config_app.command("unset")
 def config_unset(key: KeyArg) -> None:
     """Forget a setting, e.g. `spasm config unset region`."""
-    from back_spasm_cli import config
+    from back_spasm_cli.personal import config
 
     settings = config.load()
     settings.pop(key, None)

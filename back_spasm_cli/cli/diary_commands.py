@@ -1,6 +1,6 @@
 """The pain diary's commands: log, history, trends, report, export, import, diary.
 
-Parse the options, call back_spasm_cli.diary (the core), render with views/diary.py.
+Parse the options, call back_spasm_cli.personal.diary (the core), render with views/diary.py.
 Everything is stored through storage.private_db(): one private SQLite file.
 """
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     import datetime
     import sqlite3
 
-    from back_spasm_cli.diary import Vocabulary
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
+    from back_spasm_cli.personal.diary import Vocabulary
 
 SinceOpt = Annotated[
     str | None,
@@ -42,7 +42,7 @@ def _today() -> "datetime.date":
 
 
 def _db() -> "sqlite3.Connection":
-    from back_spasm_cli import storage
+    from back_spasm_cli.personal import storage
 
     return storage.private_db()
 
@@ -52,7 +52,7 @@ def _interactive() -> bool:
 
 
 def _since(text: str | None) -> str | None:
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
 
     return diary.parse_since(text, _today()) if text else None
 
@@ -64,7 +64,7 @@ def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
     """'lower', 'lower left', 'lower,both,leg' -> (area, side, leg)."""
     import re
 
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
 
     area = side = None
     leg = False
@@ -84,7 +84,7 @@ def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
 
 
 def _helped_ids(values: list[str], vocab: "Vocabulary") -> tuple[str, ...]:
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
 
     try:
         return diary.check_helped(" ".join(values), vocab)
@@ -153,7 +153,7 @@ class _Prompts:
             self.say("Please answer y or n.")
 
     def helped(self, vocab: "Vocabulary") -> tuple[str, ...]:
-        from back_spasm_cli import diary
+        from back_spasm_cli.personal import diary
 
         while True:
             answer = self.read(
@@ -174,7 +174,7 @@ def _ask_missing(
     helped: tuple[str, ...] | None,
     note: str | None,
 ) -> tuple[int, tuple[str | None, str | None, bool] | None, str | None, tuple[str, ...], str]:
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
 
     ask = _Prompts()
     ask.console.print(
@@ -264,7 +264,7 @@ def log(
     On a terminal it asks for what the options leave out; in scripts give --pain at least:
     spasm log --pain 6 --where lower --trigger lifting --helped rest-and-ice.
     """
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
     state = state_of(ctx)
@@ -351,7 +351,7 @@ def history(
     """Your diary entries, newest first. `spasm history delete ID` removes one."""
     if ctx.invoked_subcommand is not None:
         return
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
     state = state_of(ctx)
@@ -375,7 +375,7 @@ def history_delete(
     entry_id: Annotated[int, typer.Argument(metavar="ID", help="The entry's number (#ID).")],
 ) -> None:
     """Remove one diary entry by its number, and show what was removed."""
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
     state = state_of(ctx)
@@ -398,10 +398,10 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
 
     Default period: the last 30 days.
     """
-    from back_spasm_cli import diary
-    from back_spasm_cli.document import Document
+    from back_spasm_cli.personal import diary
     from back_spasm_cli.render import choose_format, render
     from back_spasm_cli.views import diary as view
+    from back_spasm_cli.views.document import Document
 
     state = state_of(ctx)
     content = state.kb().content
@@ -461,8 +461,8 @@ def report(
 ) -> None:
     """A report for a clinician: the period, a chart, every entry, the last check's
     answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
-    from back_spasm_cli import diary
     from back_spasm_cli.cli import files
+    from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
     state = state_of(ctx)
@@ -503,8 +503,8 @@ def export(
     force: ForceOpt = False,
 ) -> None:
     """Every diary entry, oldest first, as CSV or JSON (`spasm import` reads both back)."""
-    from back_spasm_cli import diary
     from back_spasm_cli.cli import files
+    from back_spasm_cli.personal import diary
 
     conn = _db()
     try:
@@ -538,7 +538,7 @@ def import_(
     """Add the entries of an export (CSV or JSON). Every row is checked first: one bad row
     and nothing is imported, with each error's line and field. Importing twice adds nothing.
     """
-    from back_spasm_cli import diary
+    from back_spasm_cli.personal import diary
 
     kind = fmt or {".csv": "csv", ".json": "json"}.get(file.suffix.lower())
     if kind is None:
@@ -580,7 +580,7 @@ group("diary", diary_app)
 @diary_app.command("path")
 def diary_path() -> None:
     """Print where the private database is (open it with sqlite-utils or Datasette)."""
-    from back_spasm_cli import storage
+    from back_spasm_cli.personal import storage
 
     sys.stdout.write(f"{storage.private_db_path()}\n")
 
@@ -590,7 +590,7 @@ def diary_check() -> None:
     """Run SQLite's integrity check on the private database, read-only."""
     import sqlite3
 
-    from back_spasm_cli import storage
+    from back_spasm_cli.personal import storage
 
     path = storage.private_db_path()
     if not path.exists():

@@ -12,7 +12,7 @@ from back_spasm_cli.errors import UsageError
 from back_spasm_cli.render.text import clean
 
 if TYPE_CHECKING:
-    from back_spasm_cli.document import Document
+    from back_spasm_cli.views.document import Document
 
 
 #: `--force`, for every command that writes a file the user names.

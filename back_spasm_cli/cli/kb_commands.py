@@ -29,9 +29,9 @@ def validate(
     ] = None,
 ) -> None:
     """Validate a knowledge base: 'valid' with counts (exit 0), or every error (exit 2)."""
-    from back_spasm_cli import kb
-    from back_spasm_cli.document import Document, Section
+    from back_spasm_cli.knowledge import kb
     from back_spasm_cli.views import lookups
+    from back_spasm_cli.views.document import Document, Section
 
     state = state_of(ctx)
     knowledge = kb.load(path or state.kb_path, use_cache=False)
@@ -58,6 +58,6 @@ def schema() -> None:
     """Print the JSON Schema of a knowledge-base file (for editors: yaml-language-server)."""
     import json
 
-    from back_spasm_cli.schema import json_schema
+    from back_spasm_cli.knowledge.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))

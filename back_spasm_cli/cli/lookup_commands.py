@@ -8,9 +8,9 @@ from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import complete_names, output_options, state_of
 
 if TYPE_CHECKING:
-    from back_spasm_cli.document import Document
-    from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.regions import Numbers
+    from back_spasm_cli.knowledge.kb import KnowledgeBase
+    from back_spasm_cli.knowledge.regions import Numbers
+    from back_spasm_cli.views.document import Document
 
 
 def names_argument(kind_name: str) -> object:
@@ -27,8 +27,8 @@ def _show_kind(ctx: typer.Context, kind_name: str, words: list[str] | None) -> N
     state = state_of(ctx)
 
     def build(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-        from back_spasm_cli import lookup
-        from back_spasm_cli.kinds import KINDS
+        from back_spasm_cli.knowledge import lookup
+        from back_spasm_cli.knowledge.kinds import KINDS
         from back_spasm_cli.views import lookups
 
         kind = KINDS[kind_name]

@@ -45,8 +45,8 @@ def search(
     A red flag in your words comes first: its care level, the number to call, and why.
     Exit 1 when neither an entry nor a red flag matches (with the nearest known words).
     """
-    from back_spasm_cli import recognise
-    from back_spasm_cli import search as engine
+    from back_spasm_cli.advice import recognise
+    from back_spasm_cli.advice import search as engine
     from back_spasm_cli.errors import NotFoundError
     from back_spasm_cli.views import search as view
 
@@ -96,7 +96,7 @@ def ask(
     ] = None,
 ) -> None:
     """Answer a question: red flags first, then the entries that answer what was asked."""
-    from back_spasm_cli import search as engine
+    from back_spasm_cli.advice import search as engine
     from back_spasm_cli.views import search as view
 
     state = state_of(ctx)
@@ -105,7 +105,7 @@ def ask(
     text = " ".join(question)
     engine.query_words(text)
     if days is None:
-        from back_spasm_cli import records
+        from back_spasm_cli.personal import records
 
         days = records.saved_days_since_onset()  # the day `spasm check` was told, aged
     with engine.open_index(knowledge, progress=_progress) as index:

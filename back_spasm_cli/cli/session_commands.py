@@ -1,6 +1,6 @@
 """`spasm timer` and `spasm routine`: guided sessions on the terminal.
 
-The core (back_spasm_cli.sessions) decides lengths, order and what to say; this module
+The core (back_spasm_cli.advice.sessions) decides lengths, order and what to say; this module
 reads keys (raw, via termios, restored on the way out), draws the Rich progress bar, and
 writes plain lines when there is no terminal. Ctrl-C stops either: the session is
 recorded as stopped and spasm exits 130 with "stopped after m:ss".
@@ -23,9 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
 
-    from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.schema import Exercise
-    from back_spasm_cli.sessions import (
+    from back_spasm_cli.advice.sessions import (
         CheckSummary,
         RoutineEvent,
         RoutineRun,
@@ -33,6 +31,8 @@ if TYPE_CHECKING:
         TimerPlan,
         TimerRun,
     )
+    from back_spasm_cli.knowledge.kb import KnowledgeBase
+    from back_spasm_cli.knowledge.schema import Exercise
 
 DaysOpt = Annotated[
     int | None,
@@ -82,7 +82,8 @@ def _ask(console: "Console", prompt: str) -> str:
 
 
 def _saved_check() -> "CheckSummary | None":
-    from back_spasm_cli import sessions, storage
+    from back_spasm_cli.advice import sessions
+    from back_spasm_cli.personal import storage
 
     conn = storage.private_db()
     try:
@@ -93,7 +94,8 @@ def _saved_check() -> "CheckSummary | None":
 
 def _store(session: "SessionRecord") -> None:
     """Record a session; a database that cannot be written costs a notice, not the exit."""
-    from back_spasm_cli import sessions, storage
+    from back_spasm_cli.advice import sessions
+    from back_spasm_cli.personal import storage
     from back_spasm_cli.render.text import clean
 
     try:
@@ -112,7 +114,7 @@ def _store(session: "SessionRecord") -> None:
 def _refuse_if_care_needed(state: AppState, knowledge: "KnowledgeBase") -> "CheckSummary | None":
     """The latest saved check; when it needs urgent or emergency care, show that instead
     of any session and stop."""
-    from back_spasm_cli.sessions import NO_SESSION_LEVELS
+    from back_spasm_cli.advice.sessions import NO_SESSION_LEVELS
     from back_spasm_cli.views.sessions import refusal_document
 
     saved = _saved_check()
@@ -165,7 +167,7 @@ def _local(when: object) -> str:
 def _next_line(plan: "TimerPlan", run: "TimerRun") -> str:
     import datetime as dt
 
-    from back_spasm_cli.sessions import next_due
+    from back_spasm_cli.advice.sessions import next_due
 
     ended = run.started_at + dt.timedelta(seconds=plan.seconds)
     due = next_due(plan.timer, ended)
@@ -180,7 +182,7 @@ def _next_line(plan: "TimerPlan", run: "TimerRun") -> str:
 def _run_timer_terminal(plan: "TimerPlan", run: "TimerRun") -> None:
     from rich.progress import BarColumn, Progress, TextColumn
 
-    from back_spasm_cli.sessions import SkinCheck, Tick, TimerDone, clock_text
+    from back_spasm_cli.advice.sessions import SkinCheck, Tick, TimerDone, clock_text
 
     console = _console()
     progress = Progress(
@@ -212,8 +214,8 @@ def _run_timer_terminal(plan: "TimerPlan", run: "TimerRun") -> None:
 def _run_timer_plain(plan: "TimerPlan", run: "TimerRun") -> None:
     import datetime as dt
 
+    from back_spasm_cli.advice.sessions import SkinCheck, Tick, TimerDone, clock_text
     from back_spasm_cli.render.text import clean
-    from back_spasm_cli.sessions import SkinCheck, Tick, TimerDone, clock_text
 
     def line(text: str) -> None:
         sys.stdout.write(clean(text) + "\n")
@@ -264,7 +266,7 @@ def timer(
     """
     import dataclasses
 
-    from back_spasm_cli import sessions
+    from back_spasm_cli.advice import sessions
     from back_spasm_cli.views.sessions import timer_document
 
     state = state_of(ctx)
@@ -314,7 +316,7 @@ def timer(
 
 
 def _exercise(exercises: list["Exercise"], word: str) -> "Exercise":
-    from back_spasm_cli import lookup
+    from back_spasm_cli.knowledge import lookup
 
     found = lookup.resolve(exercises, [word], "exercise").item
     return next(exercise for exercise in exercises if exercise.id == found.id)
@@ -374,7 +376,7 @@ def _ask_days(console: "Console") -> int:
 
 def _describe(event: "RoutineEvent") -> tuple[str, int, int] | None:
     """(description, completed, total) for the bar, from a Count or AwaitKey."""
-    from back_spasm_cli.sessions import AwaitKey, Count
+    from back_spasm_cli.advice.sessions import AwaitKey, Count
 
     if isinstance(event, Count):
         item = event.item
@@ -397,8 +399,7 @@ def _describe(event: "RoutineEvent") -> tuple[str, int, int] | None:
 def _run_routine_terminal(run: "RoutineRun") -> None:
     from rich.progress import BarColumn, Progress, TextColumn
 
-    from back_spasm_cli.render.panels import section_panel
-    from back_spasm_cli.sessions import (
+    from back_spasm_cli.advice.sessions import (
         Begin,
         ExerciseEnd,
         MadeWorse,
@@ -407,6 +408,7 @@ def _run_routine_terminal(run: "RoutineRun") -> None:
         RoutineEnd,
         clock_text,
     )
+    from back_spasm_cli.render.panels import section_panel
     from back_spasm_cli.views.sessions import exercise_intro
 
     console = _console()
@@ -485,7 +487,7 @@ def routine(
     each hold; keys: space pause, s skip, q quit, w "this makes it worse". Not started
     when your last `spasm check` needs urgent or emergency care.
     """
-    from back_spasm_cli import sessions
+    from back_spasm_cli.advice import sessions
     from back_spasm_cli.views.sessions import routine_document
 
     state = state_of(ctx)

@@ -14,10 +14,10 @@ import typer
 from back_spasm_cli.errors import SpasmError
 
 if TYPE_CHECKING:
-    from back_spasm_cli.document import Document
-    from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.regions import Numbers
-    from back_spasm_cli.schema import KnowledgeBaseFile, Region
+    from back_spasm_cli.knowledge.kb import KnowledgeBase
+    from back_spasm_cli.knowledge.regions import Numbers
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile, Region
+    from back_spasm_cli.views.document import Document
 
 FormatName = Literal["rich", "plain", "json", "markdown"]
 FormatOpt = Annotated[
@@ -33,7 +33,7 @@ FormatOpt = Annotated[
 
 def _complete_region(incomplete: str) -> list[str]:
     """The regions of the knowledge base in use, for shell completion."""
-    from back_spasm_cli import kb
+    from back_spasm_cli.knowledge import kb
 
     try:
         regions = kb.load().content.regions
@@ -144,20 +144,21 @@ class AppState:
 
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
-            from back_spasm_cli import kb
+            from back_spasm_cli.knowledge import kb
 
             self._kb = kb.load(self.kb_path)
         return self._kb
 
     def region_of(self, content: KnowledgeBaseFile) -> Region | None:
         """--region, else SPASM_REGION, else the remembered region, else the locale."""
-        from back_spasm_cli import config, regions
+        from back_spasm_cli.knowledge import regions
+        from back_spasm_cli.personal import config
 
         asked = self.region or os.environ.get("SPASM_REGION")
         return regions.resolve(content, asked, config.load().get("region"))
 
     def numbers(self, knowledge: KnowledgeBase) -> Numbers:
-        from back_spasm_cli import regions
+        from back_spasm_cli.knowledge import regions
 
         return regions.numbers(knowledge.content, self.region_of(knowledge.content))
 
@@ -179,8 +180,8 @@ def complete_names(kind_name: str) -> Callable[[str], list[str]]:
     """Shell completion for a lookup command: the kind's ids and aliases."""
 
     def complete(incomplete: str) -> list[str]:
-        from back_spasm_cli import kb
-        from back_spasm_cli.kinds import KINDS
+        from back_spasm_cli.knowledge import kb
+        from back_spasm_cli.knowledge.kinds import KINDS
 
         try:
             items = getattr(kb.load().content, KINDS[kind_name].section)

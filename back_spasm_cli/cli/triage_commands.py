@@ -27,17 +27,17 @@ from back_spasm_cli.render.text import clean
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from back_spasm_cli.records import SavedCheck
-    from back_spasm_cli.regions import Numbers
-    from back_spasm_cli.schema import KnowledgeBaseFile
-    from back_spasm_cli.triage import CheckAnswers
+    from back_spasm_cli.advice.triage import CheckAnswers
+    from back_spasm_cli.knowledge.regions import Numbers
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
+    from back_spasm_cli.personal.records import SavedCheck
 
 
 # --------------------------------------------------------------------------- completion
 
 
 def _base_for_completion(ctx: typer.Context) -> "KnowledgeBaseFile | None":
-    from back_spasm_cli import kb
+    from back_spasm_cli.knowledge import kb
 
     try:
         path = ctx.find_root().params.get("kb")
@@ -48,7 +48,7 @@ def _base_for_completion(ctx: typer.Context) -> "KnowledgeBaseFile | None":
 
 def _complete_option(key: Literal["started", "age_band"]):  # type: ignore[no-untyped-def]
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        from back_spasm_cli import triage
+        from back_spasm_cli.advice import triage
 
         content = _base_for_completion(ctx)
         if content is None:
@@ -147,7 +147,7 @@ def _last_saved(max_age_hours: float | None) -> "SavedCheck | None":
     """The newest saved check (None when nothing is saved or the file cannot be read)."""
     import datetime
 
-    from back_spasm_cli import records, storage
+    from back_spasm_cli.personal import records, storage
 
     if not storage.private_db_path().exists():
         return None
@@ -168,7 +168,7 @@ def _save(answers: "CheckAnswers", verdict_data: dict[str, object]) -> None:
     verdict has already been shown)."""
     import sqlite3
 
-    from back_spasm_cli import records, storage
+    from back_spasm_cli.personal import records, storage
 
     try:
         conn = storage.private_db()
@@ -189,7 +189,7 @@ def _save(answers: "CheckAnswers", verdict_data: dict[str, object]) -> None:
 
 
 def _numbers(state: AppState, content: "KnowledgeBaseFile", answers: "CheckAnswers") -> "Numbers":
-    from back_spasm_cli import regions
+    from back_spasm_cli.knowledge import regions
 
     region = state.region_of(content)
     if region is None and answers.region:
@@ -204,8 +204,8 @@ def _confirm_diary_flags(
     person to confirm, instead of asking the sign's question again."""
     import datetime
 
-    from back_spasm_cli import diary, storage
     from back_spasm_cli.cli.triage_prompts import Asker
+    from back_spasm_cli.personal import diary, storage
 
     try:
         conn = storage.private_db()
@@ -245,7 +245,8 @@ def _collect(
     Returns the answers and whether they are new (worth saving). Refuses any still missing."""
     import datetime
 
-    from back_spasm_cli import records, triage
+    from back_spasm_cli.advice import triage
+    from back_spasm_cli.personal import records
 
     content = state.kb().content
     given = triage.answers_from_options(
@@ -337,7 +338,7 @@ def check(
     are asked; in scripts give the answers: spasm check --has fever --no-others.
     The answers are saved for `spasm plan` (--no-save: not saved; `spasm forget` deletes).
     """
-    from back_spasm_cli import triage
+    from back_spasm_cli.advice import triage
     from back_spasm_cli.views import triage as views
 
     state = state_of(ctx)
@@ -375,7 +376,8 @@ def check(
 def _show_last(state: AppState) -> None:
     import datetime
 
-    from back_spasm_cli import records, triage
+    from back_spasm_cli.advice import triage
+    from back_spasm_cli.personal import records
     from back_spasm_cli.views import triage as views
 
     knowledge = state.kb()
@@ -423,8 +425,8 @@ def plan(
     """
     import datetime
 
-    from back_spasm_cli import plan as planner
-    from back_spasm_cli import triage
+    from back_spasm_cli.advice import plan as planner
+    from back_spasm_cli.advice import triage
     from back_spasm_cli.views import triage as views
 
     state = state_of(ctx)
@@ -466,7 +468,7 @@ def forget(
 ) -> None:
     """Delete everything spasm has saved: check answers, timer and routine sessions, and
     the pain diary (it says how many of each first)."""
-    from back_spasm_cli import records, storage
+    from back_spasm_cli.personal import records, storage
 
     path = storage.private_db_path()
     if not path.exists():

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from back_spasm_cli import triage
+from back_spasm_cli.advice import triage
 from back_spasm_cli.errors import ExitCode, SpasmError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 YES = {"y", "yes"}
 NO = {"n", "no"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Literal, TextIO
 
-from back_spasm_cli.document import Document
+from back_spasm_cli.views.document import Document
 
 Format = Literal["rich", "plain", "json", "markdown"]
 FORMATS: tuple[Format, ...] = ("rich", "plain", "json", "markdown")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import io
 
-from back_spasm_cli.document import Document
 from back_spasm_cli.render.text import clean
+from back_spasm_cli.views.document import Document
 
 PAGE_WIDTH = 88  # columns: fits a printed page in the export's monospace font
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from back_spasm_cli.document import Document
 from back_spasm_cli.render.text import json_safe
+from back_spasm_cli.views.document import Document
 
 
 def render_json(document: Document, out: TextIO) -> None:

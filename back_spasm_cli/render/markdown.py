@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from back_spasm_cli.document import Document, Section
 from back_spasm_cli.render.text import clean
+from back_spasm_cli.views.document import Document, Section
 
 _SPECIAL = re.compile(r"([\\*_\[\]<>|])")
 

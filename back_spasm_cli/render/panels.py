@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from back_spasm_cli.document import Bullets, Document, Section
 from back_spasm_cli.render.text import clean
+from back_spasm_cli.views.document import Bullets, Document, Section
 
 TONE_STYLE = {
     "info": "cyan",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from back_spasm_cli.document import Document, Section
 from back_spasm_cli.render.text import clean
+from back_spasm_cli.views.document import Document, Section
 
 
 def render_plain(document: Document) -> str:

@@ -8,12 +8,12 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from back_spasm_cli.diary import CheckRecord, Entry, FlagHit, Trends, Vocabulary
-from back_spasm_cli.document import Bullets, Document, Section, Tone
-from back_spasm_cli.regions import Numbers
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.knowledge.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
+from back_spasm_cli.personal.diary import CheckRecord, Entry, FlagHit, Trends, Vocabulary
 from back_spasm_cli.render.text import clean
-from back_spasm_cli.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
 from back_spasm_cli.views import frame
+from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 
 # --------------------------------------------------------------------------- pieces
 

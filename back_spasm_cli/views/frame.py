@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from back_spasm_cli.document import Bullets, Document, Section, Tone
-from back_spasm_cli.kb import KnowledgeBase, iter_items
-from back_spasm_cli.kinds import KIND_BY_SECTION, Kind, open_command
-from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import LEVEL_ORDER, CareLevel, KnowledgeBaseFile
+from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
+from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, Kind, open_command
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.knowledge.schema import LEVEL_ORDER, CareLevel, KnowledgeBaseFile
+from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 
 
 def care_level(content: KnowledgeBaseFile, level_id: str) -> CareLevel | None:

@@ -11,12 +11,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from back_spasm_cli import __version__
-from back_spasm_cli.document import Bullets, Document, Section, Tone
-from back_spasm_cli.kb import KnowledgeBase, iter_items
-from back_spasm_cli.kinds import Kind, open_command
-from back_spasm_cli.lookup import Match
-from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import LEVEL_ORDER, LIST_SECTIONS, Entry, Exercise, KnowledgeBaseFile
+from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
+from back_spasm_cli.knowledge.kinds import Kind, open_command
+from back_spasm_cli.knowledge.lookup import Match
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.knowledge.schema import (
+    LEVEL_ORDER,
+    LIST_SECTIONS,
+    Entry,
+    Exercise,
+    KnowledgeBaseFile,
+)
+from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 from back_spasm_cli.views.frame import (
     advice,
     display_sources,

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from back_spasm_cli.document import Bullets, Document, Section
-from back_spasm_cli.kb import KnowledgeBase, iter_items
-from back_spasm_cli.kinds import KIND_BY_SECTION, Kind, open_command
-from back_spasm_cli.recognise import FlagMatch, strictest
-from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import Exercise, RedFlag
-from back_spasm_cli.search import Answer, Hit, Results, withheld
+from back_spasm_cli.advice.recognise import FlagMatch, strictest
+from back_spasm_cli.advice.search import Answer, Hit, Results, withheld
+from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
+from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, Kind, open_command
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.knowledge.schema import Exercise, RedFlag
 from back_spasm_cli.views import frame
+from back_spasm_cli.views.document import Bullets, Document, Section
 
 #: Labels (interface words, not advice).
 OPEN_IT = "Open it"

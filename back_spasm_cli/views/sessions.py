@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from back_spasm_cli.document import Bullets, Document, Section
-from back_spasm_cli.kb import KnowledgeBase
-from back_spasm_cli.regions import Numbers
-from back_spasm_cli.sessions import (
+from back_spasm_cli.advice.sessions import (
     CheckSummary,
     RoutineItem,
     RoutinePlan,
     TimerPlan,
     clock_text,
 )
+from back_spasm_cli.knowledge.kb import KnowledgeBase
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.views.document import Bullets, Document, Section
 from back_spasm_cli.views.frame import advice, care_section, finish
 
 

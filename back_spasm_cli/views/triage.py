@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from back_spasm_cli import plan as planner
-from back_spasm_cli import triage
-from back_spasm_cli.document import Bullets, Document, Section
-from back_spasm_cli.kb import KnowledgeBase
-from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import KnowledgeBaseFile
+from back_spasm_cli.advice import plan as planner
+from back_spasm_cli.advice import triage
+from back_spasm_cli.knowledge.kb import KnowledgeBase
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 from back_spasm_cli.views import frame
+from back_spasm_cli.views.document import Bullets, Document, Section
 
 #: Labels (interface words, not advice).
 NEXT = "Next"

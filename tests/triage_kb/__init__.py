@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from back_spasm_cli import kb
-from back_spasm_cli.schema import KnowledgeBaseFile
+from back_spasm_cli.knowledge import kb
+from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from back_spasm_cli.errors import UsageError
-from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import (
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.knowledge.schema import (
     LEVEL_ORDER,
     Checklist,
     Conditions,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from back_spasm_cli import triage
+from back_spasm_cli.advice import triage
 from back_spasm_cli.errors import UsageError
-from back_spasm_cli.kb import iter_items
-from back_spasm_cli.kinds import KIND_BY_SECTION, open_command
-from back_spasm_cli.regions import Numbers
-from back_spasm_cli.schema import KnowledgeBaseFile, Level, Meanwhile, Plan, PlanPhase
+from back_spasm_cli.knowledge.kb import iter_items
+from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, open_command
+from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.knowledge.schema import KnowledgeBaseFile, Level, Meanwhile, Plan, PlanPhase
 
 #: Levels with no self-care steps beside them.
 NO_SELF_CARE: tuple[Level, ...] = ("urgent", "emergency")

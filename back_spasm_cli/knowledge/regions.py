@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from back_spasm_cli.errors import UsageError
 
 if TYPE_CHECKING:  # annotations only: picking a region needs no validation library
-    from back_spasm_cli.schema import KnowledgeBaseFile, Region
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile, Region
 
 _LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order of precedence
 

@@ -10,8 +10,8 @@ import contextlib
 import os
 from pathlib import Path
 
-from back_spasm_cli import paths
 from back_spasm_cli.errors import SpasmError, UsageError
+from back_spasm_cli.system import paths
 
 SECTION = "spasm"
 KNOWN = ("region",)

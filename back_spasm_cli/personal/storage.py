@@ -1,88 +1,16 @@
-"""SQLite files in the user's directories, with named, ordered migrations.
-
-Two kinds of file open through here:
-- caches (the validated knowledge base, the search index): disposable, rebuilt when
-  damaged, and skipped when they cannot be written;
-- the private database (`private_db`): the user's own records (saved check answers,
-  guided sessions, the pain diary) in one file under the data directory, mode 0600. It is
-  never rebuilt or overwritten: a damaged or newer file is reported and left as it is.
-
-`connect` applies the migrations a file has not yet seen and records progress in
-`PRAGMA user_version`.
-"""
+"""The private database: the user's own records (saved check answers, guided sessions,
+the pain diary) in one SQLite file under the data directory, mode 0600. It is never
+rebuilt or overwritten: a damaged or newer file is reported and left as it is."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from back_spasm_cli import paths
 from back_spasm_cli.errors import SpasmError
-
-Migration = Callable[[sqlite3.Connection], None]
-
-
-class NewerDatabase(Exception):
-    """The file was written by a newer spasm: this one does not know its tables."""
-
-    def __init__(self, path: Path | str, version: int, known: int) -> None:
-        super().__init__(f"{path}: schema version {version} is newer than this spasm knows")
-        self.path, self.version, self.known = path, version, known
-
-
-def connect(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
-    """Open (creating if need be) the database at `path` and bring it up to date.
-
-    Raises OSError or sqlite3.Error when the place cannot be written, NewerDatabase for a
-    file from a newer spasm; callers that only cache decide for themselves to carry on
-    without it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    conn = sqlite3.connect(path, timeout=5.0)
-    try:
-        migrate(conn, migrations, path)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def migrate(
-    conn: sqlite3.Connection, migrations: Sequence[Migration], path: Path | str = "database"
-) -> int:
-    """Apply the migrations after the file's recorded version; return the new version.
-
-    Each migration and its version bump commit together or not at all (schema changes
-    included), under a write lock, so a failed step or two first runs at once never
-    leave a half-made database behind.
-    """
-    (version,) = conn.execute("PRAGMA user_version").fetchone()
-    if version > len(migrations):
-        raise NewerDatabase(path, int(version), len(migrations))
-    if version == len(migrations):
-        return int(version)
-    previous = conn.isolation_level
-    conn.isolation_level = None  # explicit transactions: the default would not cover DDL
-    try:
-        for number, migration in enumerate(migrations, start=1):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                (current,) = conn.execute("PRAGMA user_version").fetchone()
-                if current < number:  # another process may have got here first
-                    migration(conn)
-                    conn.execute(f"PRAGMA user_version = {number:d}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-    finally:
-        conn.isolation_level = previous
-    return len(migrations)
-
-
-# --------------------------------------------------------------------------- private data
+from back_spasm_cli.system import paths
+from back_spasm_cli.system.database import Migration, NewerDatabase, migrate
 
 
 def m001_checks(conn: sqlite3.Connection) -> None:

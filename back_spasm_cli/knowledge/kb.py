@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from back_spasm_cli import SCHEMA_VERSION, __version__, paths, storage
+from back_spasm_cli import SCHEMA_VERSION, __version__
+from back_spasm_cli.system import database, paths
 
 try:  # CPython's own BLAKE2: the same digest as hashlib's, without loading OpenSSL (~4 ms)
     from _blake2 import blake2b
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
     import yaml
 
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 #: Largest YAML file accepted: ample for a 10,000-entry base, small enough to answer fast.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -140,7 +141,7 @@ def shipped_data() -> Traversable:
     An installed wheel keeps it on disk beside this file; importlib.resources (which
     costs a few ms to import) is asked only when the package lives somewhere else, such
     as a zip file."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the package folder
     for folder in (here / "data", here.parent / "data"):
         if folder.is_dir():
             return folder
@@ -248,7 +249,7 @@ def code_fingerprint() -> str:
     import importlib.util
 
     digest = blake2b(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
@@ -262,7 +263,7 @@ def code_fingerprint() -> str:
 
 def validate(raw: dict[str, bytes]) -> KnowledgeBaseFile:
     """Parse and validate every file, then check the merged base; raise with all issues."""
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
     issues: list[KBIssue] = []
     parsed: list[tuple[str, KnowledgeBaseFile, yaml.Node]] = []
@@ -285,7 +286,7 @@ def _parse_file(
     import yaml
     from pydantic import ValidationError
 
-    from back_spasm_cli.schema import validator
+    from back_spasm_cli.knowledge.schema import validator
 
     def issue(mark: Any, message: str, path: str = "") -> None:
         line = mark.line + 1 if mark is not None else None
@@ -457,7 +458,7 @@ def _merge(
     parsed: list[tuple[str, KnowledgeBaseFile, yaml.Node]], issues: list[KBIssue]
 ) -> dict[str, Any]:
     """Merge files into one base and check what spans files: ids, links, singletons."""
-    from back_spasm_cli.schema import LIST_SECTIONS, OPTIONAL_SECTIONS, SINGLE_SECTIONS
+    from back_spasm_cli.knowledge.schema import LIST_SECTIONS, OPTIONAL_SECTIONS, SINGLE_SECTIONS
 
     merged: dict[str, Any] = {name: [] for name in LIST_SECTIONS}
     owner: dict[str, tuple[str, yaml.Node]] = {}  # id -> (file, node of the item)
@@ -534,7 +535,7 @@ def _check_references(
     issues: list[KBIssue],
 ) -> None:
     """The ids that `triage:`, `plan:` and `sessions:` point at must exist."""
-    from back_spasm_cli.schema import ENTRY_SECTIONS, OPTIONAL_SECTIONS
+    from back_spasm_cli.knowledge.schema import ENTRY_SECTIONS, OPTIONAL_SECTIONS
 
     triage = merged.get("triage")
     tables: dict[str, set[str]] = {
@@ -614,7 +615,7 @@ def _m002_pickled_snapshots(conn: sqlite3.Connection) -> None:
     )
 
 
-CACHE_MIGRATIONS: tuple[storage.Migration, ...] = (_m001_snapshots, _m002_pickled_snapshots)
+CACHE_MIGRATIONS: tuple[database.Migration, ...] = (_m001_snapshots, _m002_pickled_snapshots)
 CACHE_KEEP = 8  # snapshots kept: enough for a few --kb bases side by side
 DAMAGED_NOTICE = "the knowledge-base cache was damaged ({why}); rebuilt it"
 
@@ -630,7 +631,7 @@ def snapshot_get(key: str) -> tuple[KnowledgeBaseFile | None, tuple[str, ...]]:
     if not path.is_file():
         return None, ()
     try:
-        conn = storage.connect(path, CACHE_MIGRATIONS)
+        conn = database.connect(path, CACHE_MIGRATIONS)
         try:
             row = conn.execute(
                 "SELECT digest, payload FROM snapshots WHERE fingerprint = ?", (key,)
@@ -645,7 +646,7 @@ def snapshot_get(key: str) -> tuple[KnowledgeBaseFile | None, tuple[str, ...]]:
             return content, ()
         finally:
             conn.close()
-    except storage.NewerDatabase:
+    except database.NewerDatabase:
         return None, ()  # a newer spasm's cache: leave it be, work without it
     except sqlite3.DatabaseError as err:
         return None, _discard_cache(path, str(err))
@@ -670,7 +671,7 @@ def snapshot_put(key: str, content: KnowledgeBaseFile) -> None:
     payload = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
     digest = blake2b(payload).hexdigest()
     try:
-        conn = storage.connect(cache_path(), CACHE_MIGRATIONS)
+        conn = database.connect(cache_path(), CACHE_MIGRATIONS)
         try:
             with conn:
                 conn.execute(
@@ -693,7 +694,7 @@ def _unpickle(digest: object, payload: object) -> KnowledgeBaseFile | None:
     import io
     import pickle
 
-    from back_spasm_cli import schema
+    from back_spasm_cli.knowledge import schema
 
     if not isinstance(payload, bytes) or blake2b(payload).hexdigest() != digest:
         return None
@@ -716,7 +717,7 @@ def _unpickle(digest: object, payload: object) -> KnowledgeBaseFile | None:
 
 def iter_items(content: KnowledgeBaseFile) -> Iterator[tuple[str, Any]]:
     """Every item with an id, with its section name."""
-    from back_spasm_cli.schema import LIST_SECTIONS
+    from back_spasm_cli.knowledge.schema import LIST_SECTIONS
 
     for section in LIST_SECTIONS:
         for item in getattr(content, section):

@@ -38,13 +38,14 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from back_spasm_cli import kb, paths, storage
 from back_spasm_cli.errors import NotFoundError, UsageError
+from back_spasm_cli.knowledge import kb
+from back_spasm_cli.system import database, paths
 
 if TYPE_CHECKING:
-    from back_spasm_cli.kb import KnowledgeBase
-    from back_spasm_cli.recognise import FlagMatch
-    from back_spasm_cli.schema import DayChoice, KnowledgeBaseFile
+    from back_spasm_cli.advice.recognise import FlagMatch
+    from back_spasm_cli.knowledge.kb import KnowledgeBase
+    from back_spasm_cli.knowledge.schema import DayChoice, KnowledgeBaseFile
 
 #: Column weights for bm25: title, aliases, summary, body, notes.
 WEIGHTS = (10.0, 8.0, 3.0, 1.0, 0.5)
@@ -183,7 +184,7 @@ def _m001_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID")
 
 
-INDEX_MIGRATIONS: tuple[storage.Migration, ...] = (_m001_index,)
+INDEX_MIGRATIONS: tuple[database.Migration, ...] = (_m001_index,)
 #: The tables a complete index has (a file without them is not one of ours).
 _TABLES = frozenset({"meta", "entries", "docs", "words"})
 
@@ -492,7 +493,7 @@ def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
         # A new file that only becomes the index once complete: no journal, one sync.
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        storage.migrate(conn, INDEX_MIGRATIONS)
+        database.migrate(conn, INDEX_MIGRATIONS)
         _fill(conn, content, fingerprint)
         conn.close()
         _fsync(temp)
@@ -524,7 +525,7 @@ def _fsync(path: Path) -> None:
 
 def _build_in_memory(content: KnowledgeBaseFile, fingerprint: str) -> Index:
     conn = sqlite3.connect(":memory:")
-    storage.migrate(conn, INDEX_MIGRATIONS)
+    database.migrate(conn, INDEX_MIGRATIONS)
     _fill(conn, content, fingerprint)
     return Index(conn, fingerprint, None, built=True)
 
@@ -554,7 +555,7 @@ def _prune(keep: Path) -> None:
 
 
 def _fill(conn: sqlite3.Connection, content: KnowledgeBaseFile, fingerprint: str) -> None:
-    from back_spasm_cli.kinds import KIND_BY_SECTION, KINDS, open_command
+    from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, KINDS, open_command
 
     items = [
         (KIND_BY_SECTION[section].name, item)
@@ -624,7 +625,7 @@ def _summary(item: Any) -> str:
 
 def _columns(item: Any) -> tuple[str, str, str, str, str]:
     """title, aliases, summary, body, notes: the text of one entry, by weight."""
-    from back_spasm_cli.schema import Entry, Exercise
+    from back_spasm_cli.knowledge.schema import Entry, Exercise
 
     aliases = "\n".join(item.aliases)
     if isinstance(item, Entry):
@@ -691,8 +692,8 @@ def answer(
     `days_since_onset` (0 = the day it started) picks the order of a comparison such as
     ice or heat; None uses the first (the safest) order.
     """
-    from back_spasm_cli import recognise
-    from back_spasm_cli.kinds import KIND_BY_SECTION
+    from back_spasm_cli.advice import recognise
+    from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION
 
     flags = tuple(recognise.recognise(content, question))
     level = recognise.strictest(flags)

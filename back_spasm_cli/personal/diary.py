@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from back_spasm_cli.errors import NotFoundError, SpasmError, UsageError
 
 if TYPE_CHECKING:
-    from back_spasm_cli.schema import Diary, KnowledgeBaseFile, RedFlag
+    from back_spasm_cli.knowledge.schema import Diary, KnowledgeBaseFile, RedFlag
 
 AREAS = ("lower", "middle", "upper")
 SIDES = ("left", "right", "both")
@@ -366,7 +366,7 @@ def integrity(conn: sqlite3.Connection) -> list[str]:
 def note_flags(content: KnowledgeBaseFile, text: str) -> list[RedFlag]:
     """The red flags a free-text note describes, most urgent first: the same recogniser
     that `spasm search` and `spasm ask` run (everyday words, negation, small typos)."""
-    from back_spasm_cli.recognise import recognise
+    from back_spasm_cli.advice.recognise import recognise
 
     flags = {flag.id: flag for flag in content.red_flags}
     return [flags[match.id] for match in recognise(content, text) if match.id in flags]
@@ -489,7 +489,7 @@ def flags(
     `spasm check` offers these for confirmation; `content` defaults to the loaded base.
     """
     if content is None:
-        from back_spasm_cli import kb
+        from back_spasm_cli.knowledge import kb
 
         content = kb.load().content
     rules = content.diary

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from back_spasm_cli import storage
+from back_spasm_cli.personal import storage
 
 #: How long `spasm plan` reuses the answers of a check.
 REUSE_FOR = datetime.timedelta(hours=24)
@@ -136,7 +136,7 @@ def days_since_onset(
 
 def saved_days_since_onset() -> int | None:
     """`days_since_onset` from the private database, or None when there is none to read."""
-    from back_spasm_cli import storage
+    from back_spasm_cli.personal import storage
 
     path = storage.private_db_path()
     if not path.exists():

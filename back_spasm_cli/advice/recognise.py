@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from back_spasm_cli.schema import Intent, KnowledgeBaseFile, Shapes, Words
+    from back_spasm_cli.knowledge.schema import Intent, KnowledgeBaseFile, Shapes, Words
 
 #: The largest number of words read from one text (a long text is cut, never refused).
 MAX_WORDS = 400
@@ -273,7 +273,7 @@ def matcher_for(content: KnowledgeBaseFile) -> Matcher | None:
 
 def _vocabulary(content: KnowledgeBaseFile) -> set[str]:
     """Every word of the base's entries: a typed word found here is not a typo."""
-    from back_spasm_cli.kb import iter_items
+    from back_spasm_cli.knowledge.kb import iter_items
 
     words: set[str] = set()
 
@@ -397,7 +397,7 @@ def recognise(content: KnowledgeBaseFile, text: str) -> list[FlagMatch]:
     loader reports it), and a flag with no `words:` entry is matched by its title and
     aliases as whole phrasings, so no flag goes unrecognised.
     """
-    from back_spasm_cli.schema import LEVEL_ORDER, Shapes
+    from back_spasm_cli.knowledge.schema import LEVEL_ORDER, Shapes
 
     matcher = matcher_for(content)
     flags = {flag.id: flag for flag in content.red_flags}
@@ -445,6 +445,6 @@ def strictest(matches: Sequence[FlagMatch]) -> str | None:
 
 
 def _bare_words() -> Words:
-    from back_spasm_cli.schema import Negation, Words
+    from back_spasm_cli.knowledge.schema import Negation, Words
 
     return Words(negation=Negation(before=["no", "not", "never", "without"]))

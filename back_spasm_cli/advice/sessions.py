@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from back_spasm_cli.errors import NotFoundError, SpasmError, UsageError
-from back_spasm_cli.schema import (
+from back_spasm_cli.knowledge.schema import (
     LEVEL_ORDER,
     Exercise,
     KnowledgeBaseFile,
@@ -111,7 +111,7 @@ class CheckSummary:
 
 def latest_check(conn: sqlite3.Connection) -> CheckSummary | None:
     """What a session needs of the last saved check (records.last_check reads it)."""
-    from back_spasm_cli import records
+    from back_spasm_cli.personal import records
 
     try:
         saved = records.last_check(conn)

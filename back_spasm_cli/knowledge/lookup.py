@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from back_spasm_cli.errors import NotFoundError
-from back_spasm_cli.kinds import KINDS, Kind
+from back_spasm_cli.knowledge.kinds import KINDS, Kind
 
 if TYPE_CHECKING:
-    from back_spasm_cli.schema import KnowledgeBaseFile
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 How = Literal["id", "title", "alias", "prefix", "words", "loose"]
 LOOSE_CUTOFF = 0.7  # difflib ratio for a loose (typo-tolerant) match
