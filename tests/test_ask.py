@@ -173,8 +173,9 @@ ANSWERS_BY_INTENT: dict[str, set[str]] = {
         "short-walks",
     },
     "see-doctor": {"when-to-seek-help"},
-    "work": {"listen-to-your-body", "ergonomics", "rest-and-ice"},
-    "drive": {"listen-to-your-body", "medication", "sitting-posture"},
+    "work": {"work"},
+    "drive": {"driving"},
+    "painkillers": {"painkillers"},
     "exercise": {
         "stretching-and-exercise",
         "short-walks",
@@ -184,8 +185,8 @@ ANSWERS_BY_INTENT: dict[str, set[str]] = {
         "bottom-to-heels",
         "pelvic-tilt",
     },
-    "sex": {"listen-to-your-body"},
-    "sleep": {"rest-and-ice", "good-posture", "listen-to-your-body"},
+    "sex": {"sex"},
+    "sleep": {"sleep"},
     "prevent": {
         "can-it-be-prevented",
         "core-strength",
