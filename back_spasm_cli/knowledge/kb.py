@@ -649,7 +649,9 @@ def snapshot_get(key: str) -> tuple[KnowledgeBaseFile | None, tuple[str, ...]]:
     except database.NewerDatabase:
         return None, ()  # a newer spasm's cache: leave it be, work without it
     except sqlite3.DatabaseError as err:
-        return None, _discard_cache(path, str(err))
+        # Only real damage removes the file: "database is locked", a full disk or a
+        # read-only folder say nothing about its bytes, so the cache is just skipped.
+        return None, _discard_cache(path, str(err)) if database.is_damage(err) else ()
     except OSError:
         return None, ()
 

@@ -641,6 +641,9 @@ class Intent(Shapes):
     show_all: Annotated[
         Flag, Doc("Show every entry in full (a comparison, such as ice or heat).")
     ] = False
+    check: Annotated[
+        Flag, Doc("Point the person to `spasm check` (a frightened question: is it serious?).")
+    ] = False
     by_day: Annotated[
         list[DayChoice], Doc("Order by days since onset (the first applies when unknown).")
     ] = field(default_factory=list)
