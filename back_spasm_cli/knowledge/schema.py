@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from back_spasm_cli import SCHEMA_VERSION as SCHEMA_VERSION  # defined beside __version__
+from back_spasm_cli.version import SCHEMA_VERSION as SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
