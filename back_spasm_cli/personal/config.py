@@ -1,6 +1,6 @@
 """The user's settings (`spasm config`): a small INI file in the spasm home's data folder.
 
-Only settings spasm knows are kept (today: `region`). The file is written atomically,
+Only settings spasm knows are kept (today: `region` and `lang`). The file is written atomically,
 mode 0600; a file that cannot be read is reported, never overwritten.
 """
 
@@ -14,7 +14,7 @@ from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.system import paths
 
 SECTION = "spasm"
-KNOWN = ("region",)
+KNOWN = ("region", "lang")
 
 
 def path() -> Path:
