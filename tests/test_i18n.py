@@ -51,8 +51,9 @@ def test_option_then_spasm_lang_then_setting_then_environment() -> None:
     assert i18n.choose("es", env, "en") == "es"
     assert i18n.choose(None, env, "es") == "en"
     assert i18n.choose(None, {"LANG": "en_GB.UTF-8"}, "es") == "es"
-    assert i18n.choose(None, {"LANG": "es_MX.UTF-8"}, None, read_config=False) == "es"
-    assert i18n.choose(None, {"LANG": "C"}, None, read_config=False) == "en"
+    assert i18n.choose(None, {"LANG": "es_MX.UTF-8"}, lambda: None) == "es"
+    assert i18n.choose(None, {"LANG": "C"}, lambda: "es") == "es"
+    assert i18n.choose(None, {"LANG": "C"}) == "en"
 
 
 def test_lang_is_found_anywhere_before_a_double_dash() -> None:

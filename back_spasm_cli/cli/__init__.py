@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from back_spasm_cli import __version__
 from back_spasm_cli.cli import streams
 from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, report
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 from back_spasm_cli.system import i18n
 from back_spasm_cli.system.i18n import _
+from back_spasm_cli.version import __version__
 
 if i18n.language() != i18n.ENGLISH:
     from back_spasm_cli.cli import framework
@@ -267,7 +267,9 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         # ends the process at once: nothing has been written yet).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         streams.prepare()
-        i18n.install(i18n.choose(i18n.option_in(args)))
+        from back_spasm_cli.personal.config import remembered_language
+
+        i18n.setup(args, remembered_language)
         args = i18n.without_option(args)
         too_long = next((arg for arg in args if len(arg) > MAX_ARGUMENT), None)
         if too_long is not None:

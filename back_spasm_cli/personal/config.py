@@ -61,3 +61,8 @@ def save(settings: dict[str, str]) -> Path:
             os.unlink(temporary)
         raise
     return file
+
+
+def remembered_language() -> str | None:
+    """The language `spasm config set lang` saved (for system/i18n.choose)."""
+    return load().get("lang")

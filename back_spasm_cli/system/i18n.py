@@ -20,7 +20,7 @@ older than the .po (system/msgfmt.py, the standard library only).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,22 +109,18 @@ def check(value: str, origin: str) -> str:
 def choose(
     option: str | None = None,
     environ: Mapping[str, str] | None = None,
-    remembered: str | None = None,
-    *,
-    read_config: bool = True,
+    remembered: str | Callable[[], str | None] | None = None,
 ) -> str:
-    """`--lang`, then SPASM_LANG, then the remembered setting, then the environment."""
+    """`--lang`, then SPASM_LANG, then the remembered setting (`spasm config set lang`,
+    read only when needed: pass personal.config's reader), then the environment."""
     env = os.environ if environ is None else environ
     if option:
         return check(option, "--lang")
     if env.get("SPASM_LANG", "").strip():
         return check(env["SPASM_LANG"], "SPASM_LANG")
-    if remembered is None and read_config:
-        from back_spasm_cli.personal import config
-
-        remembered = config.load().get("lang")
-    if remembered:
-        return check(remembered, "the remembered setting `lang`")
+    saved = remembered() if callable(remembered) else remembered
+    if saved:
+        return check(saved, "the remembered setting `lang`")
     return from_environment(env)
 
 
@@ -174,9 +170,13 @@ def install(language: str) -> None:
             _translation = gettext.GNUTranslations(handle)
 
 
-def setup(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+def setup(
+    argv: Sequence[str],
+    remembered: str | Callable[[], str | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
     """Choose the language for this command line and install it; return it."""
-    language = choose(option_in(argv), environ)
+    language = choose(option_in(argv), environ, remembered)
     install(language)
     return language
 
