@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from back_spasm_cli import __version__
 from back_spasm_cli.cli import streams
 from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, report
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
+from back_spasm_cli.version import __version__
 
 if TYPE_CHECKING:
     from back_spasm_cli.knowledge.kb import KnowledgeBase

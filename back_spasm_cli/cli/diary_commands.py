@@ -264,6 +264,7 @@ def log(
     On a terminal it asks for what the options leave out; in scripts give --pain at least:
     spasm log --pain 6 --where lower --trigger lifting --helped rest-and-ice.
     """
+    from back_spasm_cli.advice import recognise
     from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
@@ -314,7 +315,7 @@ def log(
         note=note or "",
         logged=diary.now_utc(),
     )
-    flags = diary.note_flags(content, entry.note) if entry.note else []
+    flags = recognise.note_flags(content, entry.note) if entry.note else []
     warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
     conn = _db()
     try:

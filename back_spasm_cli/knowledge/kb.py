@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from back_spasm_cli import SCHEMA_VERSION, __version__
 from back_spasm_cli.system import database, paths
+from back_spasm_cli.version import SCHEMA_VERSION, __version__
 
 try:  # CPython's own BLAKE2: the same digest as hashlib's, without loading OpenSSL (~4 ms)
     from _blake2 import blake2b

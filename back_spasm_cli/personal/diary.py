@@ -24,7 +24,7 @@ from back_spasm_cli.errors import NotFoundError, SpasmError, UsageError
 from back_spasm_cli.personal import safe_formats
 
 if TYPE_CHECKING:
-    from back_spasm_cli.knowledge.schema import Diary, KnowledgeBaseFile, RedFlag
+    from back_spasm_cli.knowledge.schema import Diary, KnowledgeBaseFile
 
 AREAS = ("lower", "middle", "upper")
 SIDES = ("left", "right", "both")
@@ -371,18 +371,6 @@ def count(conn: sqlite3.Connection) -> int:
 def integrity(conn: sqlite3.Connection) -> list[str]:
     """SQLite's integrity check: ['ok'] for a sound file, else what it found."""
     return [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
-
-
-# --------------------------------------------------------------------------- note flags
-
-
-def note_flags(content: KnowledgeBaseFile, text: str) -> list[RedFlag]:
-    """The red flags a free-text note describes, most urgent first: the same recogniser
-    that `spasm search` and `spasm ask` run (everyday words, negation, small typos)."""
-    from back_spasm_cli.advice.recognise import recognise
-
-    flags = {flag.id: flag for flag in content.red_flags}
-    return [flags[match.id] for match in recognise(content, text) if match.id in flags]
 
 
 # --------------------------------------------------------------------------- trends
