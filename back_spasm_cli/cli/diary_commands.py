@@ -377,8 +377,11 @@ def history_delete(
 ) -> None:
     """Remove one diary entry by its number, and show what was removed."""
     from back_spasm_cli.personal import diary
+    from back_spasm_cli.personal.safe_formats import MAX_INTEGER
     from back_spasm_cli.views import diary as view
 
+    if not 1 <= entry_id <= MAX_INTEGER:
+        raise UsageError(f"{entry_id}: an entry's number is from 1 to {MAX_INTEGER}")
     state = state_of(ctx)
     conn = _db()
     try:
@@ -545,7 +548,9 @@ def import_(
     if kind is None:
         raise UsageError(f"{file}: give --format csv or json (the suffix does not say)")
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        # newline="": a CR inside a quoted CSV cell is data, not a line end.
+        with file.open(encoding="utf-8-sig", newline="") as source:
+            text = source.read()
     except FileNotFoundError:
         raise UsageError(f"{file}: no such file") from None
     except UnicodeDecodeError:

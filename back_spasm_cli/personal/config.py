@@ -1,6 +1,6 @@
 """The user's settings (`spasm config`): a small INI file in the spasm home's data folder.
 
-Only settings spasm knows are kept (today: `region`). The file is written atomically,
+Only settings spasm knows are kept (today: `region` and `lang`). The file is written atomically,
 mode 0600; a file that cannot be read is reported, never overwritten.
 """
 
@@ -12,7 +12,7 @@ from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.system import paths
 
 SECTION = "spasm"
-KNOWN = ("region",)
+KNOWN = ("region", "lang")
 
 
 def path() -> Path:
@@ -55,3 +55,8 @@ def save(settings: dict[str, str]) -> Path:
     file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     atomic.write_text(file, text.getvalue())
     return file
+
+
+def remembered_language() -> str | None:
+    """The language `spasm config set lang` saved (for system/i18n.choose)."""
+    return load().get("lang")
