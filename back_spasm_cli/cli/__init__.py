@@ -201,6 +201,16 @@ def root(
             help="Use another knowledge base: a YAML file or a folder of them [env: SPASM_KB].",
         ),
     ] = None,
+    overlay: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--overlay",
+            metavar="PATH",
+            help="Add an overlay folder on top of the base, for this run (repeatable; after"
+            " the installed ones and SPASM_OVERLAYS).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     region: RegionOpt = None,
     full: FullOpt = False,
@@ -212,7 +222,7 @@ def root(
     ] = False,
 ) -> None:
     """With no command: what a back spasm is, the main commands, and the disclaimer."""
-    state = AppState(kb_path=kb, fmt=fmt, region=region)
+    state = AppState(kb_path=kb, fmt=fmt, region=region, overlays=tuple(overlay or ()))
     state.full = full
     ctx.obj = state
     if ctx.invoked_subcommand is None:
