@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from back_spasm_cli.advice import recognise
 from back_spasm_cli.knowledge import kb
 from back_spasm_cli.personal import diary, storage
 from back_spasm_cli.system import database
@@ -184,7 +185,7 @@ def test_a_note_describing_a_red_flag_shows_the_level_and_number_at_once(
     ],
 )
 def test_notes_go_through_the_red_flag_recogniser(note: str, flags: list[str]) -> None:
-    assert [flag.id for flag in diary.note_flags(CONTENT, note)] == flags
+    assert [flag.id for flag in recognise.note_flags(CONTENT, note)] == flags
 
 
 # --------------------------------------------------------------------------- flags

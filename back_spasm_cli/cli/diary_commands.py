@@ -36,9 +36,9 @@ HistoryFormat = Literal["rich", "plain", "json", "csv", "markdown"]
 
 
 def _today() -> "datetime.date":
-    import datetime
+    from back_spasm_cli.system import clock
 
-    return datetime.date.today()
+    return clock.today()
 
 
 def _db() -> "sqlite3.Connection":
@@ -52,9 +52,9 @@ def _interactive() -> bool:
 
 
 def _since(text: str | None) -> str | None:
-    from back_spasm_cli.personal import diary
+    from back_spasm_cli.system import clock
 
-    return diary.parse_since(text, _today()) if text else None
+    return clock.parse_since(text, _today()) if text else None
 
 
 # --------------------------------------------------------------------------- log
@@ -264,6 +264,7 @@ def log(
     On a terminal it asks for what the options leave out; in scripts give --pain at least:
     spasm log --pain 6 --where lower --trigger lifting --helped rest-and-ice.
     """
+    from back_spasm_cli.advice import recognise
     from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
@@ -314,7 +315,7 @@ def log(
         note=note or "",
         logged=diary.now_utc(),
     )
-    flags = diary.note_flags(content, entry.note) if entry.note else []
+    flags = recognise.note_flags(content, entry.note) if entry.note else []
     warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
     conn = _db()
     try:
@@ -376,8 +377,11 @@ def history_delete(
 ) -> None:
     """Remove one diary entry by its number, and show what was removed."""
     from back_spasm_cli.personal import diary
+    from back_spasm_cli.personal.safe_formats import MAX_INTEGER
     from back_spasm_cli.views import diary as view
 
+    if not 1 <= entry_id <= MAX_INTEGER:
+        raise UsageError(f"{entry_id}: an entry's number is from 1 to {MAX_INTEGER}")
     state = state_of(ctx)
     conn = _db()
     try:
@@ -462,7 +466,7 @@ def report(
     """A report for a clinician: the period, a chart, every entry, the last check's
     answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
     from back_spasm_cli.cli import files
-    from back_spasm_cli.personal import diary
+    from back_spasm_cli.personal import diary, records
     from back_spasm_cli.views import diary as view
 
     state = state_of(ctx)
@@ -474,7 +478,7 @@ def report(
     try:
         result = diary.trends(conn, today, start, content.diary)
         items = diary.entries(conn, start)
-        record = diary.last_check(conn)
+        record = records.last_check(conn)
     finally:
         conn.close()
     vocab = diary.vocabulary(content)
@@ -544,7 +548,9 @@ def import_(
     if kind is None:
         raise UsageError(f"{file}: give --format csv or json (the suffix does not say)")
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        # newline="": a CR inside a quoted CSV cell is data, not a line end.
+        with file.open(encoding="utf-8-sig", newline="") as source:
+            text = source.read()
     except FileNotFoundError:
         raise UsageError(f"{file}: no such file") from None
     except UnicodeDecodeError:

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from back_spasm_cli import SCHEMA_VERSION, __version__
 from back_spasm_cli.system import database, paths
+from back_spasm_cli.version import SCHEMA_VERSION, __version__
 
 try:  # CPython's own BLAKE2: the same digest as hashlib's, without loading OpenSSL (~4 ms)
     from _blake2 import blake2b
@@ -800,7 +800,9 @@ def snapshot_get(key: str) -> tuple[Snapshot | None, tuple[str, ...]]:
     except database.NewerDatabase:
         return None, ()  # a newer spasm's cache: leave it be, work without it
     except sqlite3.DatabaseError as err:
-        return None, _discard_cache(path, str(err))
+        # Only real damage removes the file: "database is locked", a full disk or a
+        # read-only folder say nothing about its bytes, so the cache is just skipped.
+        return None, _discard_cache(path, str(err)) if database.is_damage(err) else ()
     except OSError:
         return None, ()
 

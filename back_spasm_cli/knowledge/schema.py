@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from back_spasm_cli import SCHEMA_VERSION as SCHEMA_VERSION  # defined beside __version__
+from back_spasm_cli.version import SCHEMA_VERSION as SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -668,6 +668,9 @@ class Intent(Shapes):
     )
     show_all: Annotated[
         Flag, Doc("Show every entry in full (a comparison, such as ice or heat).")
+    ] = False
+    check: Annotated[
+        Flag, Doc("Point the person to `spasm check` (a frightened question: is it serious?).")
     ] = False
     by_day: Annotated[
         list[DayChoice], Doc("Order by days since onset (the first applies when unknown).")

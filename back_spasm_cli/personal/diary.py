@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from back_spasm_cli.errors import NotFoundError, SpasmError, UsageError
+from back_spasm_cli.personal import safe_formats
 
 if TYPE_CHECKING:
-    from back_spasm_cli.knowledge.schema import Diary, KnowledgeBaseFile, RedFlag
+    from back_spasm_cli.knowledge.schema import Diary, KnowledgeBaseFile
 
 AREAS = ("lower", "middle", "upper")
 SIDES = ("left", "right", "both")
@@ -37,8 +38,8 @@ MAX_ERRORS_SHOWN = 20
 
 _AT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$")
 _STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\Z")
-_SINCE_DAYS = re.compile(r"^(\d{1,5})\s*([dw])$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,15 @@ def vocabulary(content: KnowledgeBaseFile) -> Vocabulary:
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    from back_spasm_cli.system import clock
+
+    return clock.utc_now().isoformat()
 
 
 def now_local() -> str:
-    return dt.datetime.now().strftime(AT_FORMAT)
+    from back_spasm_cli.system import clock
+
+    return clock.now().strftime(AT_FORMAT)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -133,28 +138,6 @@ def parse_at(text: str) -> str:
         raise ValueError(f"{text!r} is not a real time ({err})") from None
 
 
-def parse_since(text: str, today: dt.date) -> str:
-    """`--since 14d`, `2w` or a date, as the first 'at' included ('YYYY-MM-DD 00:00').
-
-    `14d` is the last 14 days counting today: from 13 days ago.
-    """
-    value = text.strip().lower()
-    match = _SINCE_DAYS.match(value)
-    if match:
-        count = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
-        if count < 1:
-            raise UsageError(f"--since {text}: give at least 1 day")
-        start = today - dt.timedelta(days=count - 1)
-    elif _DATE.match(value):
-        try:
-            start = dt.date.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"--since {text}: not a real date") from None
-    else:
-        raise UsageError(f"--since {text}: give a number of days (14d), weeks (2w) or a date")
-    return f"{start.isoformat()} 00:00"
-
-
 # --------------------------------------------------------------------------- validation
 
 
@@ -164,9 +147,16 @@ class RowError(ValueError):
         self.field = fieldname
 
 
+def _whole(text: str, digits: int) -> bool:
+    """`text` is a whole number of at most `digits` ASCII digits (a longer one, or "²",
+    would fail in int() or overflow SQLite)."""
+    text = text.strip()
+    return text.isascii() and text.isdigit() and len(text) <= digits
+
+
 def check_pain(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and _whole(value, 3):
             value = int(value.strip())
         else:
             raise RowError("pain", f"{value!r} is not a whole number from 0 to {MAX_PAIN}")
@@ -211,6 +201,8 @@ def check_note(value: object) -> str:
         return ""
     if not isinstance(value, str):
         raise RowError("note", f"{value!r} is not text")
+    if _SURROGATE.search(value):  # undecodable bytes (a lone surrogate) cannot be stored
+        raise RowError("note", "is not valid UTF-8 text")
     if len(value) > MAX_NOTE:
         raise RowError("note", f"{len(value):,} characters is too long (at most {MAX_NOTE:,})")
     return value
@@ -243,10 +235,12 @@ def _check_logged(value: object) -> str:
 def _check_id(value: object) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _whole(value, 19):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RowError("id", f"{value!r} is not a whole number of 1 or more")
+        raise RowError("id", f"{str(value)[:30]!r} is not a whole number of 1 or more")
+    if value > safe_formats.MAX_INTEGER:
+        raise RowError("id", f"{value} is too large (at most {safe_formats.MAX_INTEGER})")
     return value
 
 
@@ -358,18 +352,6 @@ def count(conn: sqlite3.Connection) -> int:
 def integrity(conn: sqlite3.Connection) -> list[str]:
     """SQLite's integrity check: ['ok'] for a sound file, else what it found."""
     return [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
-
-
-# --------------------------------------------------------------------------- note flags
-
-
-def note_flags(content: KnowledgeBaseFile, text: str) -> list[RedFlag]:
-    """The red flags a free-text note describes, most urgent first: the same recogniser
-    that `spasm search` and `spasm ask` run (everyday words, negation, small typos)."""
-    from back_spasm_cli.advice.recognise import recognise
-
-    flags = {flag.id: flag for flag in content.red_flags}
-    return [flags[match.id] for match in recognise(content, text) if match.id in flags]
 
 
 # --------------------------------------------------------------------------- trends
@@ -615,62 +597,37 @@ def trends(
     )
 
 
-# --------------------------------------------------------------------------- last check
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    at: str
-    level: str
-    answers: Any
-    verdict: Any
-
-
-def last_check(conn: sqlite3.Connection) -> CheckRecord | None:
-    """The latest saved `spasm check` (table `checks`), if any."""
-    row = conn.execute(
-        "SELECT at, level, answers, verdict FROM checks ORDER BY at DESC, id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return None
-
-    def parsed(text: str) -> Any:
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-
-    return CheckRecord(str(row[0]), str(row[1]), parsed(row[2]), parsed(row[3]))
-
-
 # --------------------------------------------------------------------------- export, import
 
 
 def export_csv(items: Iterable[Entry]) -> str:
+    """CSV that a spreadsheet cannot run and a terminal cannot act on (safe_formats)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    cell = safe_formats.csv_cell
     for entry in items:
         writer.writerow(
             (
                 entry.id,
                 entry.at,
                 entry.pain,
-                entry.area or "",
-                entry.side or "",
+                cell(entry.area),
+                cell(entry.side),
                 int(entry.leg),
-                entry.trigger or "",
-                ";".join(entry.helped),
-                entry.note,
-                entry.logged,
+                cell(entry.trigger),
+                cell(";".join(entry.helped)),
+                cell(entry.note),
+                cell(entry.logged),
             )
         )
     return out.getvalue()
 
 
 def export_json(items: Iterable[Entry]) -> str:
-    """A JSON array, one entry per line (so import errors can name the line)."""
-    lines = [json.dumps(entry.to_data(), ensure_ascii=False) for entry in items]
+    """A JSON array, one entry per line (so import errors can name the line); control
+    and bidi characters as \\u escapes."""
+    lines = [safe_formats.json_dumps(entry.to_data()) for entry in items]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 
@@ -685,11 +642,12 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
     except RowError as err:
         raise _LineError(1, err.field, str(err)) from None
     line = reader.line_num + 1
+    value = safe_formats.csv_value
     for values in reader:
         if values:
             if len(values) != len(header):
                 raise _LineError(line, "", f"{len(values)} fields, the header has {len(header)}")
-            yield line, dict(zip(header, values, strict=True))
+            yield line, dict(zip(header, map(value, values), strict=True))
         line = reader.line_num + 1
 
 
@@ -700,32 +658,12 @@ class _LineError(Exception):
 
 
 def _json_rows(text: str) -> Iterator[tuple[int, object]]:
-    """Each element of a JSON array with the line it starts on."""
-    decoder = json.JSONDecoder()
-    space = re.compile(r"[ \t\n\r]*")
-    position = space.match(text, 0).end()  # type: ignore[union-attr]
-    if not text.startswith("[", position):
-        raise _LineError(text.count("\n", 0, position) + 1, "", "a JSON export is a [list]")
-    position = space.match(text, position + 1).end()  # type: ignore[union-attr]
-    line, counted = 1, 0
-    if text.startswith("]", position):
-        return
-    while True:
-        line += text.count("\n", counted, position)
-        counted = position
-        try:
-            value, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as err:
-            raise _LineError(err.lineno, "", f"not valid JSON ({err.msg})") from None
-        yield line, value
-        position = space.match(text, position).end()  # type: ignore[union-attr]
-        if text.startswith(",", position):
-            position = space.match(text, position + 1).end()  # type: ignore[union-attr]
-        elif text.startswith("]", position):
-            return
-        else:
-            bad = line + text.count("\n", counted, position)
-            raise _LineError(bad, "", "expected ',' or ']' after an entry")
+    """Each element of a JSON array with the line it starts on (within safe_formats'
+    limits: no duplicate key, no number beyond 64 bits, no deep nesting)."""
+    try:
+        yield from safe_formats.json_array(text)
+    except safe_formats.JSONLimitError as err:
+        raise _LineError(err.line, "", err.message) from None
 
 
 def read_import(text: str, fmt: str, vocab: Vocabulary) -> list[Entry]:

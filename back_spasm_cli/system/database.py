@@ -13,6 +13,41 @@ from pathlib import Path
 
 Migration = Callable[[sqlite3.Connection], None]
 
+# SQLite's primary result codes (an extended code keeps its primary one in the low byte).
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN = 10, 11, 13, 14
+SQLITE_TOOBIG, SQLITE_AUTH, SQLITE_NOTADB = 18, 23, 26
+
+
+def error_code(err: BaseException) -> int | None:
+    """SQLite's primary result code behind `err`, or None when it has none."""
+    code = getattr(err, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    text = str(err).lower()  # Python before 3.11 gives only the message
+    for words, found in (
+        (("database is locked", "database table is locked"), SQLITE_BUSY),
+        (("malformed", "not a database"), SQLITE_CORRUPT),
+        (("database or disk is full",), SQLITE_FULL),
+        (("readonly database",), SQLITE_READONLY),
+        (("unable to open",), SQLITE_CANTOPEN),
+        (("disk i/o error",), SQLITE_IOERR),
+    ):
+        if any(word in text for word in words):
+            return found
+    return None
+
+
+def is_busy(err: BaseException) -> bool:
+    """Another process holds the lock: wait and try again. Never damage."""
+    return error_code(err) in (SQLITE_BUSY, SQLITE_LOCKED)
+
+
+def is_damage(err: BaseException) -> bool:
+    """The file itself is damaged or not a database (SQLITE_CORRUPT, SQLITE_NOTADB):
+    the only errors that say anything about the file's bytes."""
+    return error_code(err) in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
 
 class NewerDatabase(Exception):
     """The file was written by a newer spasm: this one does not know its tables."""
@@ -65,7 +100,10 @@ def migrate(
                     conn.execute(f"PRAGMA user_version = {number:d}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR): a second
+                # ROLLBACK would fail and hide the error that matters.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
     finally:
         conn.isolation_level = previous
