@@ -8,6 +8,9 @@ import re
 # Bidirectional embeddings, overrides and isolates: they can make text display in an
 # order other than the one it has (U+202E turns "txt.exe" around).
 _BIDI = "\u202a-\u202e\u2066-\u2069"
+#: One character a terminal would act on or reorder by: C0 controls but newline and tab,
+#: DEL, C1 controls and bidi controls (what `clean` removes, one character at a time).
+UNSAFE_CHAR = "[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]"
 # CSI (ESC [ ...), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, the 8-bit CSI,
 # the rest of the C0 and C1 control characters except newline and tab, and bidi controls.
 _ESCAPES = re.compile(
@@ -15,7 +18,7 @@ _ESCAPES = re.compile(
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
     r"|\x1b[@-Z\\-_]?"
     r"|\x9b[0-?]*[ -/]*[@-~]"
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]"
+    r"|" + UNSAFE_CHAR
 )
 # What JSON leaves raw but a terminal would act on: DEL, C1 controls and bidi controls.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f" + _BIDI + "]")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from back_spasm_cli import __version__
 from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
 from back_spasm_cli.knowledge.kinds import Kind, open_command
 from back_spasm_cli.knowledge.lookup import Match
@@ -22,6 +21,7 @@ from back_spasm_cli.knowledge.schema import (
     Exercise,
     KnowledgeBaseFile,
 )
+from back_spasm_cli.version import __version__
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 from back_spasm_cli.views.frame import (
     advice,
