@@ -85,4 +85,3 @@ def test_the_answer_is_wrapped_never_cut_at_40_columns(invoke: Invoke) -> None:
     text = " ".join(lines)
     assert sentence in text  # every word of it, in order, across the wrapped lines
     assert not any(line.startswith("╭") and "Stay at work" in line for line in lines)
-
