@@ -36,11 +36,10 @@ if TYPE_CHECKING:
 
 
 def _base_for_completion(ctx: typer.Context) -> "KnowledgeBaseFile | None":
-    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.cli.state import base_in_use
 
     try:
-        path = ctx.find_root().params.get("kb")
-        return kb.load(path if isinstance(path, str) else None).content
+        return base_in_use(ctx)
     except Exception:  # completion must never fail loudly
         return None
 
