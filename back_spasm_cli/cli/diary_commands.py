@@ -509,6 +509,7 @@ def report(
 
 @command()
 def export(
+    ctx: typer.Context,
     fmt: Annotated[
         Literal["csv", "json", "fhir"],
         typer.Option(
@@ -543,7 +544,8 @@ def export(
     if fmt == "fhir":
         from back_spasm_cli.personal import fhir
 
-        text = fhir.export_bundle(entries, sessions, notes=notes)
+        vocab = diary.vocabulary(state_of(ctx).kb().content)
+        text = fhir.export_bundle(entries, sessions, notes=notes, vocab=vocab)
     else:
         items = diary.oldest_first(entries, sessions)
         text = diary.export_csv(items) if fmt == "csv" else diary.export_json(items)
