@@ -5,10 +5,7 @@ As a library: `from back_spasm_cli import Advisor` (see back_spasm_cli/api.py).
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-#: The knowledge-base schema's version (schema.py re-exports it); part of the cache keys,
-#: kept here so that hashing the files does not import the schema.
-SCHEMA_VERSION = 2
+from back_spasm_cli.version import SCHEMA_VERSION, __version__
 
 if TYPE_CHECKING:
     from back_spasm_cli.api import Advisor

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from back_spasm_cli.knowledge.schema import Intent, KnowledgeBaseFile, Shapes, Words
+    from back_spasm_cli.knowledge.schema import Intent, KnowledgeBaseFile, RedFlag, Shapes, Words
 
 #: The largest number of words read from one text (a long text is cut, never refused).
 MAX_WORDS = 400
@@ -684,3 +684,11 @@ def _bare_words() -> Words:
     from back_spasm_cli.knowledge.schema import Negation, Words
 
     return Words(negation=Negation(before=["no", "not", "never", "without"]))
+
+
+def note_flags(content: KnowledgeBaseFile, text: str) -> list[RedFlag]:
+    """The red flags a free-text note (a diary entry's) describes, most urgent first: the
+    same recogniser that `spasm search` and `spasm ask` run (everyday words, negation,
+    small typos). Here, not in personal/diary.py: personal data never imports advice."""
+    flags = {flag.id: flag for flag in content.red_flags}
+    return [flags[match.id] for match in recognise(content, text) if match.id in flags]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -31,12 +29,23 @@ FormatOpt = Annotated[
 ]
 
 
-def _complete_region(incomplete: str) -> list[str]:
-    """The regions of the knowledge base in use, for shell completion."""
+def base_in_use(ctx: typer.Context | None = None) -> KnowledgeBaseFile:
+    """The layered base the command line names (`--kb`, `--overlay`), for completion and
+    help text, before the command itself has run."""
     from back_spasm_cli.knowledge import kb
 
+    params: dict[str, Any] = {}
+    if ctx is not None:
+        params = ctx.find_root().params or {}
+    path = params.get("kb")
+    overlays = params.get("overlay") or ()
+    return kb.load(path if isinstance(path, str) else None, overlays=tuple(overlays)).content
+
+
+def _complete_region(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The regions of the knowledge base in use, for shell completion."""
     try:
-        regions = kb.load().content.regions
+        regions = base_in_use(ctx).regions
     except Exception:  # completion must never print a traceback into the shell
         return []
     names = [name for region in regions for name in (region.id, *region.aliases)]
@@ -70,73 +79,67 @@ FullOpt = Annotated[
 
 
 def output_options(*, region: bool = True, full: bool = True) -> Callable[[F], F]:
-    """Give a command the shared `--format`, `--region` and `--full` options, declared
-    here once.
+    """Give a command the shared `--format`, `--region` and `--full` options (declared
+    once, above). A plain marker: cli/__init__.py adds the options when it builds the
+    command (`shared_options`), and their callbacks store the values in the AppState.
 
     They may also come before the command (`spasm --format json remedy heat`); given after
     it, they win. The command reads them from the AppState, never as parameters.
     """
+    wanted = ("fmt", *(("region",) if region else ()), *(("full",) if full else ()))
 
-    def decorate(func: F) -> F:
-        signature = inspect.signature(func)
-        extra = [
-            inspect.Parameter(
-                "fmt", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOpt
-            )
-        ]
-        if region:
-            extra.append(
-                inspect.Parameter(
-                    "region", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=RegionOpt
-                )
-            )
-        if full:
-            extra.append(
-                inspect.Parameter(
-                    "full", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=FullOpt
-                )
-            )
+    def mark(func: F) -> F:
+        func.output_options = wanted  # type: ignore[attr-defined]
+        return func
 
-        # The command's own `ctx: typer.Context` parameter (Typer fills in one only).
-        names = list(signature.parameters)
-        ctx_name = next(
-            name for name, p in signature.parameters.items() if p.annotation is typer.Context
-        )
+    return mark
 
-        @functools.wraps(func)
-        def command(
-            *args: Any,
-            fmt: str | None = None,
-            region: str | None = None,
-            full: bool = False,
-            **kw: Any,
-        ) -> Any:
-            ctx = kw[ctx_name] if ctx_name in kw else args[names.index(ctx_name)]
-            state = state_of(ctx)
-            state.fmt = fmt or state.fmt
-            state.region = region or state.region
-            state.full = full or state.full
-            return func(*args, **kw)
 
-        command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*signature.parameters.values(), *extra]
-        )
-        command.__annotations__ = {
-            **func.__annotations__,
-            **{parameter.name: parameter.annotation for parameter in extra},
-        }
-        return command  # type: ignore[return-value]
+def _shared(fmt: FormatOpt = None, region: RegionOpt = None, full: FullOpt = False) -> None:
+    """Only its signature counts: Typer turns it into the shared options."""
 
-    return decorate
+
+def _store(ctx: Any, param: Any, value: Any) -> None:
+    state = ctx.find_object(AppState) or ctx.ensure_object(AppState)
+    if param.name == "fmt" and value:
+        state.fmt = value
+    elif param.name == "region" and value:
+        state.region = value
+    elif param.name == "full" and value:
+        state.full = True
+
+
+def shared_options(command: Any) -> None:
+    """Add the shared options to a built Click command (and its subcommands) marked with
+    `output_options`, after its own options, as --help lists them."""
+    wanted = getattr(command.callback, "output_options", None)
+    if wanted:
+        import typer.main
+
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command()(_shared)
+        made = {param.name: param for param in typer.main.get_command(single).params}
+        for name in wanted:
+            param = made[name]
+            param.expose_value = False
+            param.callback = _store
+            command.params.append(param)
+    for sub in getattr(command, "commands", {}).values():
+        shared_options(sub)
 
 
 class AppState:
     """Global options, and the knowledge base loaded once, on first use."""
 
     def __init__(
-        self, kb_path: str | None = None, fmt: str | None = None, region: str | None = None
+        self,
+        kb_path: str | None = None,
+        fmt: str | None = None,
+        region: str | None = None,
+        overlays: tuple[str, ...] = (),
     ) -> None:
         self.kb_path = kb_path
+        self.overlays = overlays
         self.fmt = fmt
         self.region = region
         self.full = False
@@ -146,7 +149,7 @@ class AppState:
         if self._kb is None:
             from back_spasm_cli.knowledge import kb
 
-            self._kb = kb.load(self.kb_path)
+            self._kb = kb.load(self.kb_path, overlays=self.overlays)
         return self._kb
 
     def region_of(self, content: KnowledgeBaseFile) -> Region | None:
@@ -176,15 +179,14 @@ class AppState:
         render(document, choose_format(self.fmt, sys.stdout), sys.stdout)
 
 
-def complete_names(kind_name: str) -> Callable[[str], list[str]]:
+def complete_names(kind_name: str) -> Callable[..., list[str]]:
     """Shell completion for a lookup command: the kind's ids and aliases."""
 
-    def complete(incomplete: str) -> list[str]:
-        from back_spasm_cli.knowledge import kb
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
         from back_spasm_cli.knowledge.kinds import KINDS
 
         try:
-            items = getattr(kb.load().content, KINDS[kind_name].section)
+            items = getattr(base_in_use(ctx), KINDS[kind_name].section)
         except Exception:  # completion must never print a traceback into the shell
             return []
         names = [item.id for item in items] + [
