@@ -117,6 +117,9 @@ class SpasmGroup(TyperGroup):
             built = typer.main.get_command(_REGISTERED[name])
             built.name = name
             _BUILT[name] = built
+            from back_spasm_cli.cli.state import apply_dynamic_help
+
+            apply_dynamic_help(name, built)
         return _BUILT[name]
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
