@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     import yaml
 
+    from back_spasm_cli.knowledge import language as language_module
     from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 #: Largest YAML file accepted: ample for a 10,000-entry base, small enough to answer fast.
@@ -188,20 +189,73 @@ def _is_yaml(item: Traversable) -> bool:
 # --------------------------------------------------------------------------- loading
 
 
-def load(path: str | None = None, *, use_cache: bool = True) -> KnowledgeBase:
-    """Load the base named by `path` (see `locate`), from the snapshot when it is current."""
+def load(
+    path: str | None = None, *, use_cache: bool = True, language: str = "en"
+) -> KnowledgeBase:
+    """Load the base named by `path` (see `locate`), from the snapshot when it is current,
+    with its `language` layer (data/es/ for "es"; see knowledge/language.py) on top."""
     location = locate(path)
     raw = read_files(location)
-    key = fingerprint_of(raw)
+    layer = read_files(KBLocation(location.origin, layer_files(location, language)))
+    key = fingerprint_of({**raw, **layer}, language)
     notices: tuple[str, ...] = ()
     if use_cache:
         cached, notices = snapshot_get(key)
         if cached is not None:
             return KnowledgeBase(cached, location.origin, tuple(raw), key, True, notices)
     content = validate(raw)
+    if language != "en":
+        content = translate(content, layer, language).content
     if use_cache:
         snapshot_put(key, content)
     return KnowledgeBase(content, location.origin, tuple(raw), key, False, notices)
+
+
+def layer_files(location: KBLocation, language: str) -> tuple[KBFile, ...]:
+    """The language layer's files: data/LANG/ beside the shipped base, or LANG/ in a
+    folder named by --kb; none for English."""
+    if language == "en":
+        return ()
+    if location.origin == SHIPPED:
+        folder: Traversable = shipped_data() / language
+        prefix = f"data/{language}/"
+    else:
+        base = Path(location.origin).expanduser()
+        if not base.is_dir():
+            return ()
+        folder = base / language
+        prefix = f"{folder}/"
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            (KBFile(prefix + item.name, item) for item in folder.iterdir() if _is_yaml(item)),
+            key=lambda f: f.name,
+        )
+    )
+
+
+def translate(
+    content: KnowledgeBaseFile, layer: dict[str, bytes], language: str
+) -> language_module.Applied:
+    """Put a language layer's text into a validated base; refuse what is not text."""
+    from back_spasm_cli.knowledge import language as translation
+
+    issues: list[KBIssue] = []
+    documents: dict[str, dict[str, Any]] = {}
+    nodes: dict[str, yaml.Node] = {}
+    for name, data in layer.items():
+        composed = _compose(name, data, issues)
+        if composed is not None:
+            documents[name], nodes[name] = composed
+    if issues:
+        raise KnowledgeBaseError(issues)
+    applied = translation.apply(content, documents, language)
+    if applied.problems:
+        raise KnowledgeBaseError(
+            [_at(p.file, nodes[p.file], p.loc, p.message) for p in applied.problems]
+        )
+    return applied
 
 
 def fingerprint(path: str | None = None) -> str:
@@ -232,10 +286,10 @@ def read_files(location: KBLocation) -> dict[str, bytes]:
     return raw
 
 
-def fingerprint_of(raw: dict[str, bytes]) -> str:
+def fingerprint_of(raw: dict[str, bytes], language: str = "en") -> str:
     """A hash of everything a cache built from these files depends on: the files, the
-    code that reads and shows them, and the version of the validator."""
-    digest = blake2b(f"{code_fingerprint()}\0".encode())
+    language, the code that reads and shows them, and the version of the validator."""
+    digest = blake2b(f"{code_fingerprint()}\0{language}\0".encode())
     for name, data in raw.items():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(len(data).to_bytes(8, "big") + data)
@@ -283,10 +337,37 @@ def validate(raw: dict[str, bytes]) -> KnowledgeBaseFile:
 def _parse_file(
     name: str, data: bytes, issues: list[KBIssue]
 ) -> tuple[KnowledgeBaseFile, yaml.Node] | None:
-    import yaml
     from pydantic import ValidationError
 
     from back_spasm_cli.knowledge.schema import validator
+
+    composed = _compose(name, data, issues)
+    if composed is None:
+        return None
+    document, node = composed
+
+    def issue(mark: Any, message: str, path: str = "") -> None:
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        issues.append(KBIssue(name, line, column, path, message))
+
+    try:
+        return validator().validate_python(document), node
+    except ValidationError as err:
+        for error in err.errors(include_url=False):
+            loc = tuple(error["loc"])
+            # An unknown key is pointed at by the key itself, not by its value.
+            target = _node_at(node, loc, key=error["type"] in _UNKNOWN_KEY)
+            issue(target.start_mark, _describe(error), _format_loc(loc))
+        return None
+
+
+def _compose(
+    name: str, data: bytes, issues: list[KBIssue]
+) -> tuple[dict[str, Any], yaml.Node] | None:
+    """A file's YAML as plain data, refused (with issues) if it is not text, holds tags,
+    anchors, duplicate keys or too many nodes, or is not a mapping of sections."""
+    import yaml
 
     def issue(mark: Any, message: str, path: str = "") -> None:
         line = mark.line + 1 if mark is not None else None
@@ -341,16 +422,7 @@ def _parse_file(
             return None
     finally:
         loader.dispose()
-
-    try:
-        return validator().validate_python(document), node
-    except ValidationError as err:
-        for error in err.errors(include_url=False):
-            loc = tuple(error["loc"])
-            # An unknown key is pointed at by the key itself, not by its value.
-            target = _node_at(node, loc, key=error["type"] in _UNKNOWN_KEY)
-            issue(target.start_mark, _describe(error), _format_loc(loc))
-        return None
+    return document, node
 
 
 def _events_within_limit(loader: Any, issue: Any) -> bool:
