@@ -122,7 +122,10 @@ def test_the_safety_strip_is_three_lines_at_100_columns_with_or_without_a_region
         strip = result.stdout.split("╭")[0].rstrip("\n").splitlines()
         assert len(strip) <= most, strip
     every = invoke("remedy", "heat", "--format", "plain", env={"LANG": "C.UTF-8"}).stdout
-    assert "Call UK 999 · US, Canada and Mexico 911 · EU 112 · Australia 000 · New Zealand 111 now" in every
+    assert (
+        "Call UK 999 · US, Canada and Mexico 911 · EU 112 · Australia 000 · New Zealand 111 now"
+        in every
+    )
 
 
 def test_remedies_carry_the_medication_notice_and_other_views_do_not(invoke: Invoke) -> None:

@@ -105,8 +105,9 @@ class CheckSummary:
         """Days since onset today: the saved answer plus the calendar days since."""
         if self.days is None:
             return None
-        passed = (now.astimezone().date() - self.at.astimezone().date()).days
-        return self.days + max(0, passed)
+        from back_spasm_cli.system import clock
+
+        return clock.day_of_spasm(self.days, self.at, now)
 
 
 def latest_check(conn: sqlite3.Connection) -> CheckSummary | None:

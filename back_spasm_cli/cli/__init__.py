@@ -228,6 +228,18 @@ def root(
             ),
         ),
     ] = None,
+    overlay: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--overlay",
+            metavar="PATH",
+            help=_(
+                "Add an overlay folder on top of the base, for this run (repeatable; after"
+                " the installed ones and SPASM_OVERLAYS)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     region: RegionOpt = None,
     full: FullOpt = False,
@@ -240,7 +252,7 @@ def root(
 ) -> None:
     """With no command: what a back spasm is, the main commands, and the disclaimer."""
     # --lang was taken from the command line before parsing (system/i18n.py).
-    state = AppState(kb_path=kb, fmt=fmt, region=region)
+    state = AppState(kb_path=kb, fmt=fmt, region=region, overlays=tuple(overlay or ()))
     state.full = full
     ctx.obj = state
     if ctx.invoked_subcommand is None:

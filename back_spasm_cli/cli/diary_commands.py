@@ -36,9 +36,9 @@ HistoryFormat = Literal["rich", "plain", "json", "csv", "markdown"]
 
 
 def _today() -> "datetime.date":
-    import datetime
+    from back_spasm_cli.system import clock
 
-    return datetime.date.today()
+    return clock.today()
 
 
 def _db() -> "sqlite3.Connection":
@@ -52,9 +52,9 @@ def _interactive() -> bool:
 
 
 def _since(text: str | None) -> str | None:
-    from back_spasm_cli.personal import diary
+    from back_spasm_cli.system import clock
 
-    return diary.parse_since(text, _today()) if text else None
+    return clock.parse_since(text, _today()) if text else None
 
 
 # --------------------------------------------------------------------------- log
@@ -466,7 +466,7 @@ def report(
     """A report for a clinician: the period, a chart, every entry, the last check's
     answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
     from back_spasm_cli.cli import files
-    from back_spasm_cli.personal import diary
+    from back_spasm_cli.personal import diary, records
     from back_spasm_cli.views import diary as view
 
     state = state_of(ctx)
@@ -478,7 +478,7 @@ def report(
     try:
         result = diary.trends(conn, today, start, content.diary)
         items = diary.entries(conn, start)
-        record = diary.last_check(conn)
+        record = records.last_check(conn)
     finally:
         conn.close()
     vocab = diary.vocabulary(content)

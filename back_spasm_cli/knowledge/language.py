@@ -1,4 +1,9 @@
-"""A language layer over the knowledge base: data/es/ carries the Spanish of data/.
+"""What a language layer (data/es/) lacks, and the English it leaves marked.
+
+layers.py puts a layer's text into the base (`translate`) and refuses whatever is not
+text. This module says what is left: text the layer lacks (missing), translations made
+from English text that has changed since (stale, by `source_hash`), entries not stamped
+yet; and marks an ordinary entry shown in English with "(en inglés)".
 
 A layer file mirrors an English file of the same name: the same top-level keys and the
 same ids, each entry carrying only its text fields (translated) plus `source_hash`, a
@@ -23,12 +28,10 @@ and that of what they hold without sources of their own (a region's phone labels
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
-import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 try:  # CPython's own BLAKE2, as in kb.py
@@ -49,14 +52,6 @@ HASH_KEY = "source_hash"
 FALLBACK_MARK = {"es": " (en inglés)"}
 
 
-class Problem(NamedTuple):
-    """Something a layer file cannot say (refused), at this path of the file."""
-
-    file: str
-    loc: tuple[int | str, ...]
-    message: str
-
-
 class Report(NamedTuple):
     """What a layer lacks: missing text, stale translations, entries with no stamp."""
 
@@ -67,13 +62,11 @@ class Report(NamedTuple):
 
 class Applied(NamedTuple):
     content: schema.KnowledgeBaseFile
-    problems: tuple[Problem, ...]
     report: Report
 
 
 # --------------------------------------------------------------------------- the schema
 
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TEXT_CHECKS = {id(typing.get_args(schema.Text)[1]), id(typing.get_args(schema.Line)[1])}
 
 
@@ -100,9 +93,18 @@ def _kind(hint: Any) -> tuple[str, Any]:
     return "other", None
 
 
-@functools.cache
 def fields_of(cls: type) -> dict[str, tuple[str, Any]]:
     """Each field of a schema type with its kind (see `_kind`)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = _fields_of(cls)
+    return found
+
+
+_FIELDS: dict[type, dict[str, tuple[str, Any]]] = {}
+
+
+def _fields_of(cls: type) -> dict[str, tuple[str, Any]]:
     hints = typing.get_type_hints(cls, include_extras=True)
     return {field.name: _kind(hints[field.name]) for field in dataclasses.fields(cls)}
 
@@ -138,125 +140,64 @@ def source_hash(item: Any) -> str:
     return blake2b(data.encode("utf-8"), digest_size=5).hexdigest()
 
 
-# --------------------------------------------------------------------------- applying
+# --------------------------------------------------------------------------- what a layer lacks
 
 
 class _Walk:
-    def __init__(self, file: str, language: str) -> None:
-        self.file = file
+    """Walks a base beside a language layer's data (the text itself is put in by
+    layers.translate): notes what the layer lacks, and marks the ordinary entries that
+    stay (wholly or partly) English."""
+
+    def __init__(self, language: str) -> None:
         self.mark = FALLBACK_MARK.get(language, f" ({language}: English)")
-        self.problems: list[Problem] = []
         self.missing: list[str] = []
         self.stale: list[str] = []
         self.unstamped: list[str] = []
 
-    def refuse(self, loc: tuple[int | str, ...], message: str) -> None:
-        self.problems.append(Problem(self.file, loc, message))
-
-    def item(self, english: Any, layer: Any, loc: tuple[int | str, ...], name: str) -> Any:
-        """`english` with the text of `layer` (a dict from the layer file)."""
-        cls = type(english)
-        if not isinstance(layer, dict):
-            self.refuse(loc, "expected a mapping, as in the English base")
-            return english
+    def item(self, base: Any, layer: Any, name: str) -> Any:
+        cls = type(base)
         fields = fields_of(cls)
+        layer = layer if isinstance(layer, dict) else {}
         changes: dict[str, Any] = {}
         incomplete = False
-        for key, value in layer.items():
-            where = (*loc, key)
-            if key == HASH_KEY:
-                if not _is_entry(cls):
-                    self.refuse(where, "only an entry with sources carries a source_hash")
-                elif not isinstance(value, str):
-                    self.refuse(where, "source_hash must be a string")
-                continue
-            if key not in fields:
-                self.refuse(where, f"unknown key {key!r}: not in the English schema")
-                continue
-            kind, model = fields[key]
-            current = getattr(english, key)
-            if key == "aliases":
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    self.refuse(where, "expected a list of names")
-                elif cls is schema.Region and not all(_SLUG.fullmatch(v) for v in value):
-                    self.refuse(where, "a region's names are lower case, a-z, 0-9 and '-'")
-                else:  # added to the English names, which keep working
-                    changes[key] = list(dict.fromkeys([*current, *value]))
-            elif kind == "text":
-                if isinstance(value, str) and value.strip():
-                    changes[key] = value.strip() if "\n" not in value else value
-                else:
-                    self.refuse(where, "expected text")
-            elif kind == "texts":
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    self.refuse(where, "expected a list of text")
-                elif len(value) != len(current):
-                    self.refuse(
-                        where,
-                        f"has {len(value)} items; the English has {len(current)}"
-                        " (a translation keeps every step, caution and note)",
-                    )
-                else:
-                    changes[key] = list(value)
-            elif kind == "model" and current is not None:
-                changes[key] = self.item(current, value, where, f"{name}.{key}")
-            elif kind == "models":
-                changes[key] = self.items(current, value, where, f"{name}.{key}")
-            elif key in MATCH_KEYS and value == current:
-                continue  # the id that matched it
-            else:
-                self.refuse(
-                    where,
-                    f"`{key}` is not text: only the English base sets it (a translation"
-                    " changes words, never levels, rules, numbers or links)",
-                )
         for key, (kind, _model) in fields.items():
-            if key in layer or key == "aliases":
+            value = getattr(base, key)
+            if key == "aliases" or value is None:
                 continue
-            value = getattr(english, key)
-            if kind in ("text", "texts") and value:
-                self.missing.append(f"{name}.{key}")
-                incomplete = True
+            if key not in layer:
+                if _has_text_field(kind, value):
+                    self.missing.append(f"{name}.{key}")
+                    incomplete = True
+                continue
+            if kind == "model":
+                self.item(value, layer[key], f"{name}.{key}")
+            elif kind == "models":
+                self.items(value, layer[key], f"{name}.{key}")
         if _is_entry(cls):
             stamp = layer.get(HASH_KEY)
             if stamp is None:
                 self.unstamped.append(name)
-            elif stamp != source_hash(english):
+            elif stamp != source_hash(base):
                 self.stale.append(name)
-        if incomplete and name.split(".")[0].split("[")[0] in ORDINARY and "title" in fields:
-            changes["title"] = changes.get("title", english.title) + self.mark
-        return dataclasses.replace(english, **changes) if changes else english
+        if incomplete and _section(name) in ORDINARY and "title" in fields:
+            changes["title"] = base.title + self.mark
+        return dataclasses.replace(base, **changes) if changes else base
 
-    def items(
-        self, english: list[Any], layer: Any, loc: tuple[int | str, ...], name: str
-    ) -> list[Any]:
-        if not isinstance(layer, list):
-            self.refuse(loc, "expected a list, as in the English base")
-            return english
-        if not english:
-            if layer:
-                self.refuse(loc, "the English base has no items here")
-            return english
-        key = _match_key(type(english[0]))
-        found: dict[Any, tuple[int, Any]] = {}
-        for index, value in enumerate(layer):
-            if key is None:
-                found[index] = (index, value)
-            elif not isinstance(value, dict) or key not in value:
-                self.refuse((*loc, index), f"each item names its `{key}`, as in the English")
-            else:
-                found[value[key]] = (index, value)
-        known = {getattr(item, key) if key else index for index, item in enumerate(english)}
-        for ident, (index, _value) in found.items():
-            if ident not in known:
-                self.refuse((*loc, index), f"no English item has {key or 'position'} {ident!r}")
+    def items(self, base: list[Any], layer: Any, name: str) -> list[Any]:
+        if not base:
+            return base
+        layer = layer if isinstance(layer, list) else []
+        key = _match_key(type(base[0]))
+        if key is None:
+            found = dict(enumerate(layer))
+        else:
+            found = {v[key]: v for v in layer if isinstance(v, dict) and key in v}
         out = []
-        for index, item in enumerate(english):
+        for index, item in enumerate(base):
             ident = getattr(item, key) if key else index
             label = f"{name}[{ident}]"
             if ident in found:
-                at, value = found[ident]
-                out.append(self.item(item, value, (*loc, at), label))
+                out.append(self.item(item, found[ident], label))
             else:
                 self.missing.append(label)
                 out.append(self.whole_missing(item, label))
@@ -265,58 +206,57 @@ class _Walk:
     def whole_missing(self, item: Any, label: str) -> Any:
         if _is_entry(type(item)):
             self.unstamped.append(label)
-        section = label.split(".")[0].split("[")[0]
-        if section in ORDINARY and "title" in fields_of(type(item)):
+        if _section(label) in ORDINARY and "title" in fields_of(type(item)):
             return dataclasses.replace(item, title=item.title + self.mark)
         return item
 
+    def report(self) -> Report:
+        return Report(tuple(self.missing), tuple(self.stale), tuple(self.unstamped))
 
-def apply(
-    content: schema.KnowledgeBaseFile, layers: dict[str, dict[str, Any]], language: str
+
+def _section(name: str) -> str:
+    return name.split(".")[0].split("[")[0]
+
+
+def _has_text_field(kind: str, value: Any) -> bool:
+    if kind in ("text", "texts"):
+        return bool(value)
+    if kind == "model":
+        return _has_text(value)
+    return kind == "models" and any(_has_text(v) for v in value)
+
+
+def _has_text(item: Any) -> bool:
+    return any(value for _path, value in _texts(item))
+
+
+def walk(
+    content: schema.KnowledgeBaseFile, documents: Iterable[dict[str, Any]], language: str
 ) -> Applied:
-    """The base with each layer file's text put in (`layers`: file name -> its data)."""
+    """`content` with the ordinary entries that the layer (`documents`, its files' data)
+    lacks marked "(en inglés)", and what it lacks. Stale is measured against `content`:
+    pass the English base for `kb check`, the translated one only to mark."""
+    layer: dict[str, Any] = {}
+    for data in documents:
+        layer.update(data)
+    walker = _Walk(language)
     changes: dict[str, Any] = {}
-    problems: list[Problem] = []
-    missing: list[str] = []
-    stale: list[str] = []
-    unstamped: list[str] = []
-    covered: set[str] = set()
-    fields = fields_of(type(content))
-    for file, data in layers.items():
-        walk = _Walk(file, language)
-        for section, value in data.items():
-            if section not in fields or section in NOT_MIRRORED:
-                walk.refuse((section,), f"unknown section {section!r} for a language layer")
-                continue
-            if section in covered:
-                walk.refuse((section,), "also translated in another file")
-                continue
-            covered.add(section)
-            current = getattr(content, section)
-            kind = fields[section][0]
-            if kind == "models":
-                changes[section] = walk.items(current, value, (section,), section)
-            elif current is not None:
-                changes[section] = walk.item(current, value, (section,), section)
-        problems += walk.problems
-        missing += walk.missing
-        stale += walk.stale
-        unstamped += walk.unstamped
-    walk = _Walk("", language)
-    for section, (kind, _model) in fields.items():
+    for section, (kind, _model) in fields_of(type(content)).items():
         current = getattr(content, section)
-        if section in covered or section in NOT_MIRRORED or not current:
+        if section in NOT_MIRRORED or not current:
             continue
-        missing.append(section)
+        if section not in layer:
+            walker.missing.append(section)
+            if kind == "models":
+                changes[section] = [
+                    walker.whole_missing(item, f"{section}[{item.id}]") for item in current
+                ]
+            continue
         if kind == "models":
-            changes[section] = [walk.whole_missing(item, f"{section}[{item.id}]") for item in current]
-            unstamped += walk.unstamped
-            walk.unstamped = []
-    return Applied(
-        dataclasses.replace(content, **changes) if changes else content,
-        tuple(problems),
-        Report(tuple(missing), tuple(stale), tuple(unstamped)),
-    )
+            changes[section] = walker.items(current, layer[section], section)
+        else:
+            changes[section] = walker.item(current, layer[section], section)
+    return Applied(dataclasses.replace(content, **changes) if changes else content, walker.report())
 
 
 #: The sections, and the parts of sessions, that must be complete in every language.

@@ -64,9 +64,7 @@ def _slug(text: str) -> str:
     """`España` -> "espana", `New Zealand` -> "new-zealand"."""
     import unicodedata
 
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "-", plain.strip().casefold()).strip("-")
 
 

@@ -6,8 +6,6 @@ mode 0600; a file that cannot be read is reported, never overwritten.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
 from back_spasm_cli.errors import SpasmError, UsageError
@@ -39,27 +37,23 @@ def load() -> dict[str, str]:
 
 
 def save(settings: dict[str, str]) -> Path:
-    """Write `settings` (atomically: a reader sees the old file or the new, never half)."""
+    """Write `settings` atomically (system/atomic.py: a reader sees the old file or the
+    new, never half), mode 0600."""
     import configparser
-    import tempfile
+    import io
+
+    from back_spasm_cli.system import atomic
 
     unknown = sorted(set(settings) - set(KNOWN))
     if unknown:
         raise UsageError(f"unknown setting {unknown[0]!r}; known: {', '.join(KNOWN)}")
     parser = configparser.ConfigParser(interpolation=None)
     parser[SECTION] = dict(sorted(settings.items()))
+    text = io.StringIO()
+    parser.write(text)
     file = path()
     file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(prefix=".config-", dir=file.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            parser.write(out)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    atomic.write_text(file, text.getvalue())
     return file
 
 

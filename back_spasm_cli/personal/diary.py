@@ -38,7 +38,6 @@ MAX_ERRORS_SHOWN = 20
 
 _AT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$")
 _STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\Z")
-_SINCE_DAYS = re.compile(r"^(\d{1,5})\s*([dw])$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -105,11 +104,15 @@ def vocabulary(content: KnowledgeBaseFile) -> Vocabulary:
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    from back_spasm_cli.system import clock
+
+    return clock.utc_now().isoformat()
 
 
 def now_local() -> str:
-    return dt.datetime.now().strftime(AT_FORMAT)
+    from back_spasm_cli.system import clock
+
+    return clock.now().strftime(AT_FORMAT)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -133,28 +136,6 @@ def parse_at(text: str) -> str:
         return dt.datetime(year, month, day, hour, minute).strftime(AT_FORMAT)
     except ValueError as err:
         raise ValueError(f"{text!r} is not a real time ({err})") from None
-
-
-def parse_since(text: str, today: dt.date) -> str:
-    """`--since 14d`, `2w` or a date, as the first 'at' included ('YYYY-MM-DD 00:00').
-
-    `14d` is the last 14 days counting today: from 13 days ago.
-    """
-    value = text.strip().lower()
-    match = _SINCE_DAYS.match(value)
-    if match:
-        count = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
-        if count < 1:
-            raise UsageError(f"--since {text}: give at least 1 day")
-        start = today - dt.timedelta(days=count - 1)
-    elif _DATE.match(value):
-        try:
-            start = dt.date.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"--since {text}: not a real date") from None
-    else:
-        raise UsageError(f"--since {text}: give a number of days (14d), weeks (2w) or a date")
-    return f"{start.isoformat()} 00:00"
 
 
 # --------------------------------------------------------------------------- validation
@@ -614,34 +595,6 @@ def trends(
         sessions=sessions(conn, since),
         flags=tuple(_flags(conn, today, rules, current)) if rules is not None else (),
     )
-
-
-# --------------------------------------------------------------------------- last check
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    at: str
-    level: str
-    answers: Any
-    verdict: Any
-
-
-def last_check(conn: sqlite3.Connection) -> CheckRecord | None:
-    """The latest saved `spasm check` (table `checks`), if any."""
-    row = conn.execute(
-        "SELECT at, level, answers, verdict FROM checks ORDER BY at DESC, id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return None
-
-    def parsed(text: str) -> Any:
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-
-    return CheckRecord(str(row[0]), str(row[1]), parsed(row[2]), parsed(row[3]))
 
 
 # --------------------------------------------------------------------------- export, import

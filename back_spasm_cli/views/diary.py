@@ -10,7 +10,8 @@ from typing import Any
 
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
-from back_spasm_cli.personal.diary import CheckRecord, Entry, FlagHit, Trends, Vocabulary
+from back_spasm_cli.personal.diary import Entry, FlagHit, Trends, Vocabulary
+from back_spasm_cli.personal.records import SavedCheck
 from back_spasm_cli.render.text import clean
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
@@ -256,7 +257,7 @@ def _flatten(value: Any, prefix: str = "") -> list[str]:
     return [f"{prefix.rstrip('.')}: {value}"] if prefix else [str(value)]
 
 
-def check_section(content: KnowledgeBaseFile, record: CheckRecord) -> Section:
+def check_section(content: KnowledgeBaseFile, record: SavedCheck) -> Section:
     level = frame.care_level(content, record.level)
     verdict = record.verdict if isinstance(record.verdict, dict) else {}
     reasons = verdict.get("reasons") if isinstance(verdict.get("reasons"), list) else []
@@ -266,7 +267,7 @@ def check_section(content: KnowledgeBaseFile, record: CheckRecord) -> Section:
     lists.append(Bullets("Answers", tuple(_flatten(record.answers)) or ("none",)))
     return Section(
         title="Last check",
-        subtitle=record.at,
+        subtitle=record.at.isoformat(),
         tone=_tone(record.level),
         facts=(("Care level", level.title if level else record.level),),
         lists=tuple(lists),
@@ -277,7 +278,7 @@ def report(
     content: KnowledgeBaseFile,
     result: Trends,
     vocab: Vocabulary,
-    record: CheckRecord | None,
+    record: SavedCheck | None,
 ) -> Document:
     """The report's text parts (the chart and the table of entries are added per format)."""
     title = content.meta.title if content.meta else "spasm"
