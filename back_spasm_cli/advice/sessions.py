@@ -159,20 +159,33 @@ class SessionRecord:
 
 
 def record(conn: sqlite3.Connection, session: SessionRecord) -> int:
-    """Store a session; return its id."""
+    """Store a session with a new UUID, the UTC offset it started in, and when it was
+    recorded (storage.m004_identity); return its id."""
+    import uuid
+
+    from back_spasm_cli.personal.storage import format_offset
+
     started = session.started_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    local = session.started_at.astimezone()
+    offset = format_offset(local.utcoffset() or dt.timedelta(0))
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with conn:
         cursor = conn.execute(
-            "INSERT INTO sessions (kind, what, started_at, planned_seconds, actual_seconds,"
-            " outcome, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (uuid, kind, what, started_at, utc_offset, planned_seconds,"
+            " actual_seconds, outcome, details, logged, changed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                str(uuid.uuid4()),
                 session.kind,
                 session.what,
                 started,
+                offset,
                 session.planned_seconds,
                 session.actual_seconds,
                 session.outcome,
                 json.dumps(session.details, sort_keys=True),
+                now,
+                now,
             ),
         )
     return int(cursor.lastrowid or 0)

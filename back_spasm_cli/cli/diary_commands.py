@@ -348,25 +348,35 @@ def history(
             help="Output format; csv is the export's. Default: rich on a terminal, else plain.",
         ),
     ] = None,
+    only_entries: Annotated[
+        bool, typer.Option("--entries", help="Only the diary entries, no sessions.")
+    ] = False,
+    only_sessions: Annotated[
+        bool, typer.Option("--sessions", help="Only the timer and routine sessions.")
+    ] = False,
 ) -> None:
-    """Your diary entries, newest first. `spasm history delete ID` removes one."""
+    """Your diary entries and sessions, newest first. `spasm history delete ID` removes one."""
     if ctx.invoked_subcommand is not None:
         return
     from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
+    if only_entries and only_sessions:
+        raise UsageError("--entries and --sessions: give one of them, or neither for both")
     state = state_of(ctx)
     start = _since(since)
     conn = _db()
     try:
-        items = diary.entries(conn, start)
+        items = [] if only_sessions else diary.entries(conn, start)
+        sessions = [] if only_entries else diary.session_list(conn, start)
     finally:
         conn.close()
     if (fmt or state.fmt) == "csv":
-        sys.stdout.write(diary.export_csv(items))
+        sys.stdout.write(diary.export_csv(reversed(diary.oldest_first(items, sessions))))
         return
     state.fmt = fmt or state.fmt
-    state.show(view.history(state.kb().content, items, start))
+    shown = "entries" if only_entries else "sessions" if only_sessions else "both"
+    state.show(view.history(state.kb().content, items, start, sessions, shown=shown))
 
 
 @history_app.command("delete")
@@ -499,23 +509,46 @@ def report(
 
 @command()
 def export(
+    ctx: typer.Context,
     fmt: Annotated[
-        Literal["csv", "json"],
-        typer.Option("--format", "-f", help="csv or json (both import back losslessly)."),
+        Literal["csv", "json", "fhir"],
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv, json (both import back losslessly) or fhir (an HL7 FHIR R4 Bundle,"
+            " which imports back too).",
+        ),
     ] = "csv",
     output: ExportOpt = None,
     force: ForceOpt = False,
+    notes: Annotated[
+        bool,
+        typer.Option(
+            "--notes/--no-notes",
+            help="fhir: include the free-text notes (left out unless asked).",
+        ),
+    ] = False,
 ) -> None:
-    """Every diary entry, oldest first, as CSV or JSON (`spasm import` reads both back)."""
+    """Every diary entry and session, oldest first, as CSV, JSON or a FHIR R4 Bundle
+    (`spasm import` reads all three back). The FHIR bundle leaves notes out unless --notes.
+    """
     from back_spasm_cli.cli import files
     from back_spasm_cli.personal import diary
 
     conn = _db()
     try:
-        items = list(reversed(diary.entries(conn)))
+        entries = list(reversed(diary.entries(conn)))
+        sessions = list(reversed(diary.session_list(conn)))
     finally:
         conn.close()
-    text = diary.export_csv(items) if fmt == "csv" else diary.export_json(items)
+    if fmt == "fhir":
+        from back_spasm_cli.personal import fhir
+
+        vocab = diary.vocabulary(state_of(ctx).kb().content)
+        text = fhir.export_bundle(entries, sessions, notes=notes, vocab=vocab)
+    else:
+        items = diary.oldest_first(entries, sessions)
+        text = diary.export_csv(items) if fmt == "csv" else diary.export_json(items)
     if output is None:
         sys.stdout.write(text)
         return
@@ -525,28 +558,50 @@ def export(
         raise UsageError(f"{output}: the folder {str(output.parent)!r} does not exist")
     files.write_handout(output, text, force=force, what="the export")
     wrote(str(output))
-    sys.stderr.write(f"spasm: exported {len(items)} entries to {clean(str(output))}\n")
+    left_out = " (notes left out; --notes includes them)" if fmt == "fhir" and not notes else ""
+    sys.stderr.write(
+        f"spasm: exported {len(entries)} entries and {len(sessions)} sessions"
+        f" to {clean(str(output))}{left_out}\n"
+    )
+
+
+def _import_kind(file: Path, text: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".json":
+        head = text.lstrip()[:4096]
+        return "fhir" if head.startswith("{") and '"resourceType"' in head else "json"
+    raise UsageError(f"{file}: give --format csv, json or fhir (the suffix does not say)")
 
 
 @command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", dir_okay=False, help="A .csv or .json export.")
+        Path,
+        typer.Argument(metavar="FILE", dir_okay=False, help="A .csv or .json export, or a FHIR"),
     ],
     fmt: Annotated[
-        Literal["csv", "json"] | None,
-        typer.Option("--format", "-f", show_default=False, help="Default: from FILE's suffix."),
+        Literal["csv", "json", "fhir"] | None,
+        typer.Option("--format", "-f", show_default=False, help="Default: from FILE."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Where a row's UUID is here with other content, take the file's."
+        ),
+    ] = False,
 ) -> None:
-    """Add the entries of an export (CSV or JSON). Every row is checked first: one bad row
-    and nothing is imported, with each error's line and field. Importing twice adds nothing.
-    """
+    """Merge an export (CSV, JSON or a FHIR Bundle) into the diary, by each row's UUID.
+    Every row is checked first: one bad row and nothing is imported, with each error's
+    line and field. Rows already here are skipped, so importing twice adds nothing; a row
+    whose UUID is here with other content is a conflict (nothing is imported without
+    --replace)."""
     from back_spasm_cli.personal import diary
 
-    kind = fmt or {".csv": "csv", ".json": "json"}.get(file.suffix.lower())
-    if kind is None:
-        raise UsageError(f"{file}: give --format csv or json (the suffix does not say)")
     try:
         # newline="": a CR inside a quoted CSV cell is data, not a line end.
         with file.open(encoding="utf-8-sig", newline="") as source:
@@ -557,19 +612,33 @@ def import_(
         raise UsageError(f"{file}: not UTF-8 text") from None
     except OSError as err:
         raise UsageError(f"{file}: cannot read it ({err.strerror})") from None
+    kind = _import_kind(file, text, fmt)
     state: AppState = state_of(ctx)
     vocab = diary.vocabulary(state.kb().content)
     try:
-        items = diary.read_import(text, kind, vocab)
+        rows = diary.read_import(text, kind, vocab)
     except diary.ImportRefused as err:
         raise UsageError(f"{file}: {err.message}", details=err.details) from None
+    notes = True
+    if kind == "fhir":
+        from back_spasm_cli.personal import fhir
+
+        notes = fhir.has_notes(text)
     conn = _db()
     try:
-        added, same = diary.store_import(conn, items)
+        result = diary.store_import(conn, rows, replace=replace, notes=notes)
+    except diary.ImportRefused as err:
+        raise UsageError(f"{file}: {err.message}", details=err.details) from None
     finally:
         conn.close()
-    again = f" ({same} were already there)" if same else ""
-    sys.stdout.write(f"imported {added} entries from {clean(str(file))}{again}\n")
+    extra = [f"{result.same} were already there"] if result.same else []
+    if result.replaced:
+        extra.append(f"{result.replaced} replaced")
+    again = f" ({', '.join(extra)})" if extra else ""
+    sys.stdout.write(
+        f"imported {result.entries} entries and {result.sessions} sessions"
+        f" from {clean(str(file))}{again}\n"
+    )
 
 
 # --------------------------------------------------------------------------- diary

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -81,64 +79,53 @@ FullOpt = Annotated[
 
 
 def output_options(*, region: bool = True, full: bool = True) -> Callable[[F], F]:
-    """Give a command the shared `--format`, `--region` and `--full` options, declared
-    here once.
+    """Give a command the shared `--format`, `--region` and `--full` options (declared
+    once, above). A plain marker: cli/__init__.py adds the options when it builds the
+    command (`shared_options`), and their callbacks store the values in the AppState.
 
     They may also come before the command (`spasm --format json remedy heat`); given after
     it, they win. The command reads them from the AppState, never as parameters.
     """
+    wanted = ("fmt", *(("region",) if region else ()), *(("full",) if full else ()))
 
-    def decorate(func: F) -> F:
-        signature = inspect.signature(func)
-        extra = [
-            inspect.Parameter(
-                "fmt", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOpt
-            )
-        ]
-        if region:
-            extra.append(
-                inspect.Parameter(
-                    "region", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=RegionOpt
-                )
-            )
-        if full:
-            extra.append(
-                inspect.Parameter(
-                    "full", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=FullOpt
-                )
-            )
+    def mark(func: F) -> F:
+        func.output_options = wanted  # type: ignore[attr-defined]
+        return func
 
-        # The command's own `ctx: typer.Context` parameter (Typer fills in one only).
-        names = list(signature.parameters)
-        ctx_name = next(
-            name for name, p in signature.parameters.items() if p.annotation is typer.Context
-        )
+    return mark
 
-        @functools.wraps(func)
-        def command(
-            *args: Any,
-            fmt: str | None = None,
-            region: str | None = None,
-            full: bool = False,
-            **kw: Any,
-        ) -> Any:
-            ctx = kw[ctx_name] if ctx_name in kw else args[names.index(ctx_name)]
-            state = state_of(ctx)
-            state.fmt = fmt or state.fmt
-            state.region = region or state.region
-            state.full = full or state.full
-            return func(*args, **kw)
 
-        command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*signature.parameters.values(), *extra]
-        )
-        command.__annotations__ = {
-            **func.__annotations__,
-            **{parameter.name: parameter.annotation for parameter in extra},
-        }
-        return command  # type: ignore[return-value]
+def _shared(fmt: FormatOpt = None, region: RegionOpt = None, full: FullOpt = False) -> None:
+    """Only its signature counts: Typer turns it into the shared options."""
 
-    return decorate
+
+def _store(ctx: Any, param: Any, value: Any) -> None:
+    state = ctx.find_object(AppState) or ctx.ensure_object(AppState)
+    if param.name == "fmt" and value:
+        state.fmt = value
+    elif param.name == "region" and value:
+        state.region = value
+    elif param.name == "full" and value:
+        state.full = True
+
+
+def shared_options(command: Any) -> None:
+    """Add the shared options to a built Click command (and its subcommands) marked with
+    `output_options`, after its own options, as --help lists them."""
+    wanted = getattr(command.callback, "output_options", None)
+    if wanted:
+        import typer.main
+
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command()(_shared)
+        made = {param.name: param for param in typer.main.get_command(single).params}
+        for name in wanted:
+            param = made[name]
+            param.expose_value = False
+            param.callback = _store
+            command.params.append(param)
+    for sub in getattr(command, "commands", {}).values():
+        shared_options(sub)
 
 
 class AppState:

@@ -29,6 +29,7 @@ from back_spasm_cli.views.frame import (
     finish,
     related,
     related_lines,
+    shown_kinds,
 )
 
 #: What `spasm` alone lists first: the five commands people need first (interface text).
@@ -54,10 +55,17 @@ MORE_HINT = "more: --full"
 
 
 def entry_section(
-    content: KnowledgeBaseFile, kind: Kind, entry: Entry, *, full: bool = False
+    content: KnowledgeBaseFile,
+    kind: Kind,
+    entry: Entry,
+    *,
+    full: bool = False,
+    brief: bool = False,
 ) -> Section:
-    """What to do first: summary, how long, steps, cautions, related entries; with
-    `full`, also the long text, tips, evidence and sources."""
+    """What to do first: summary, how long, steps, cautions, related entries; `brief`
+    (an answer to a question, whose view says when and lists related entries itself):
+    summary, steps and cautions. With `full`, also the long text, tips, evidence and
+    sources."""
     lists = [Bullets("Steps", tuple(entry.steps), ordered=True)]
     if full:
         lists.append(Bullets("Tips", tuple(entry.tips)))
@@ -67,10 +75,10 @@ def entry_section(
     if full:
         lists.append(Bullets("Related", related_lines(content, entry.related)))
         lists.append(Bullets("Sources", display_sources(entry.sources)))
-    elif entry.related:  # the commands alone, on a line or two
+    elif entry.related and not brief:  # the commands alone, on a line or two
         commands = [command for _, command in related(content, entry.related)]
         lists.append(Bullets("Related", (" · ".join(commands),)))
-    facts = [("How long", entry.duration)] if entry.duration else []
+    facts = [("How long", entry.duration)] if entry.duration and not brief else []
     return Section(
         title=entry.title,
         subtitle=f"{kind.name}: {entry.id}" + ("" if full else f" · {MORE_HINT}"),
@@ -148,7 +156,7 @@ def entries(
         numbers,
         sections,
         payload,
-        shows=[kind.name],
+        shows=shown_kinds(items),
         notices=[*notices, *_match_notices(kind, matches or ())],
     )
 
@@ -169,10 +177,12 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
         subtitle=f"open one: spasm {kind.command} NAME · all in full: --full",
     )
     payload = {"kind": kind.name, "entries": [_entry_json(kind, item) for item in items]}
-    return advice(kb, numbers, [section], payload, shows=[kind.name])
+    return advice(kb, numbers, [section], payload, shows=shown_kinds(items))
 
 
 def _summary_line(item: Any) -> str:
+    if getattr(item, "answer", None):  # a question: its title says what it answers
+        return str(item.title)
     line = f"{item.title}: {item.summary}"
     when = getattr(item, "when", None)  # exercises say from when they suit
     return f"{line} When: {when}." if when else line
