@@ -148,8 +148,13 @@ class AppState:
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
             from back_spasm_cli.knowledge import kb
+            from back_spasm_cli.system import i18n
 
-            self._kb = kb.load(self.kb_path, overlays=self.overlays)
+            self._kb = kb.load(
+                self.kb_path,
+                overlays=self.overlays,
+                languages=kb.language_layer(self.kb_path, i18n.language()),
+            )
         return self._kb
 
     def region_of(self, content: KnowledgeBaseFile) -> Region | None:
