@@ -33,7 +33,7 @@ def entry_line(entry: Entry) -> str:
     parts = [f"#{entry.id} {entry.at} pain {entry.pain}"]
     details = [d for d in (where(entry), entry.trigger and f"trigger {entry.trigger}") if d]
     if entry.helped:
-        details.append("helped: " + ", ".join(entry.helped))
+        details.append("helped: " + ", ".join(entry.helped_names()))
     if entry.note:
         details.append(f'"{entry.note}"')
     return parts[0] + (": " + "; ".join(details) if details else "")
@@ -83,7 +83,7 @@ def logged(
                 ("Pain", f"{entry.pain}/10"),
                 *((("Where", where(entry)),) if where(entry) else ()),
                 *((("Trigger", entry.trigger),) if entry.trigger else ()),
-                *((("Helped", ", ".join(entry.helped)),) if entry.helped else ()),
+                *((("Helped", ", ".join(entry.helped_names())),) if entry.helped else ()),
                 *((("Note", entry.note),) if entry.note else ()),
             ),
         )
@@ -210,7 +210,8 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
     sections = [Section(title="Pain over time", tone="info", facts=summary_facts(result))]
     if result.helped:
         lines = tuple(
-            f"{vocab.helped.get(h.id, h.id)} ({h.id}): {_change(h.average_change)} points"
+            f"{vocab.helped.get(h.id) or h.title or h.id} ({h.id}):"
+            f" {_change(h.average_change)} points"
             f" on average, {h.uses} time{'s' if h.uses != 1 else ''}"
             for h in result.helped
         )
@@ -251,7 +252,13 @@ def trends_payload(result: Trends) -> dict[str, Any]:
             "days_since_first": result.episode.days_since_first,
         },
         "helped": [
-            {"id": h.id, "uses": h.uses, "average_change": h.average_change} for h in result.helped
+            {
+                "id": h.id,
+                "title": h.title or None,
+                "uses": h.uses,
+                "average_change": h.average_change,
+            }
+            for h in result.helped
         ],
         "sessions": [{"what": s.what, "count": s.count} for s in result.sessions],
         "flags": flags_payload(result.flags),
@@ -439,7 +446,7 @@ def report_html(document: Document, result: Trends, items: Sequence[Entry]) -> s
                 e.pain,
                 where(e),
                 e.trigger or "",
-                ", ".join(e.helped),
+                ", ".join(e.helped_names()),
                 e.note,
             )
         )
@@ -482,7 +489,14 @@ def report_markdown(
         "|---|---|---|---|---|---|---|",
     ]
     for e in items:
-        cells = (str(e.id), e.at, str(e.pain), where(e), e.trigger or "", ", ".join(e.helped))
+        cells = (
+            str(e.id),
+            e.at,
+            str(e.pain),
+            where(e),
+            e.trigger or "",
+            ", ".join(e.helped_names()),
+        )
         note = escape(e.note).replace("\n", " ")
         table_lines.append("| " + " | ".join(escape(c) for c in cells) + f" | {note} |")
     table = "\n".join(table_lines) if items else "No entries in this period."
