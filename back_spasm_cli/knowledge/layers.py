@@ -1385,7 +1385,7 @@ def _describe_layer(
     source: LayerSource, raw: dict[str, bytes], issues: list[KBIssue], below: list[Layer]
 ) -> Layer:
     """The layer's manifest read and checked (a language layer has none)."""
-    from back_spasm_cli import __version__
+    from back_spasm_cli.version import __version__
     from back_spasm_cli.knowledge import kb
 
     files = tuple(f.name for f in source.files)
