@@ -120,6 +120,9 @@ class SpasmGroup(TyperGroup):
             built.name = name
             shared_options(built)
             _BUILT[name] = built
+            from back_spasm_cli.cli.state import apply_dynamic_help
+
+            apply_dynamic_help(name, built)
         return _BUILT[name]
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:

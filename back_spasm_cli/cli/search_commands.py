@@ -96,6 +96,6 @@ def ask(
     state = state_of(ctx)
     knowledge = state.kb()
     asked = queries.ask(knowledge, " ".join(question), days=days, progress=_progress)
-    state.show(
-        view.ask_answer(knowledge, state.numbers(knowledge), asked.answer, notices=asked.notices)
-    )
+    numbers = state.numbers(knowledge)
+    found, notices = asked.answer, asked.notices
+    state.show(view.ask_answer(knowledge, numbers, found, full=state.full, notices=notices))
