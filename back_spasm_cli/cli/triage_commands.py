@@ -152,13 +152,16 @@ def _last_saved(max_age_hours: float | None) -> "SavedCheck | None":
     if not storage.private_db_path().exists():
         return None
     try:
-        conn = storage.private_db()
+        conn = storage.private_db(write=False)
     except storage.PrivateDataError as err:
         sys.stderr.write(f"spasm: {clean(err.message)}\n")
         return None
     try:
         age = datetime.timedelta(hours=max_age_hours) if max_age_hours is not None else None
         return records.last_check(conn, age)
+    except sqlite3.Error as err:
+        sys.stderr.write(f"spasm: {clean(storage.explain(err, conn.path, '').message)}\n")
+        return None
     finally:
         conn.close()
 
@@ -166,7 +169,6 @@ def _last_saved(max_age_hours: float | None) -> "SavedCheck | None":
 def _save(answers: "CheckAnswers", verdict_data: dict[str, object]) -> None:
     """Save the answers and the verdict; a failure is said on stderr, never fatal (the
     verdict has already been shown)."""
-    import sqlite3
 
     from back_spasm_cli.personal import records, storage
 
@@ -176,9 +178,13 @@ def _save(answers: "CheckAnswers", verdict_data: dict[str, object]) -> None:
         sys.stderr.write(f"spasm: your answers were not saved: {clean(err.message)}\n")
         return
     try:
-        records.save_check(conn, answers.to_data(), dict(verdict_data))
-    except sqlite3.Error as err:
-        sys.stderr.write(f"spasm: your answers were not saved: {clean(str(err))}\n")
+        storage.write(
+            conn,
+            lambda c: records.save_check(c, answers.to_data(), dict(verdict_data)),
+            "your answers were not saved",
+        )
+    except storage.PrivateDataError as err:
+        sys.stderr.write(f"spasm: {clean(err.message)}\n")
         return
     finally:
         conn.close()
@@ -208,7 +214,7 @@ def _confirm_diary_flags(
     from back_spasm_cli.personal import diary, storage
 
     try:
-        conn = storage.private_db()
+        conn = storage.private_db(write=False)
         try:
             hits = diary.flags(conn, datetime.date.today(), content)
         finally:
@@ -497,7 +503,7 @@ def forget(
             ):
                 sys.stdout.write("Nothing was deleted.\n")
                 return
-        removed = records.forget_all(conn)
+        removed = storage.write(conn, records.forget_all, "nothing was deleted")
     finally:
         conn.close()
     sys.stdout.write(f"Deleted {removed} saved record{'s' if removed != 1 else ''}.\n")
