@@ -34,8 +34,14 @@ if TYPE_CHECKING:
 class Advisor:
     """Lookups, search, questions, triage and plans over one knowledge base and region."""
 
-    def __init__(self, kb_path: str | None = None, region: str | None = None) -> None:
+    def __init__(
+        self,
+        kb_path: str | None = None,
+        region: str | None = None,
+        overlays: tuple[str, ...] = (),
+    ) -> None:
         self.kb_path = kb_path
+        self.overlays = tuple(overlays)
         self.region = region
         self._knowledge: KnowledgeBase | None = None
 
@@ -44,7 +50,7 @@ class Advisor:
         if self._knowledge is None:
             from back_spasm_cli.knowledge import kb
 
-            self._knowledge = kb.load(self.kb_path)
+            self._knowledge = kb.load(self.kb_path, overlays=self.overlays)
         return self._knowledge
 
     def _numbers(self) -> Numbers:

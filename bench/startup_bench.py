@@ -1,8 +1,10 @@
-"""Start-up benchmark: `spasm remedy heat` against the smallest Typer + Rich app.
+"""Start-up benchmark: `spasm remedy heat` against the smallest Typer + Rich app, in
+English and in Spanish (LANG=es_ES.UTF-8: the catalogue, Typer's words, the Spanish layer).
 
-Runs both alternately in one go and prints the medians and their ratio. Target: at most
-1.20 (spasm adds no more than 20% to the framework's own start-up). `--check` exits 1
-when the target is missed. Run: python bench/startup_bench.py [--runs N] [--check]
+Runs all three alternately in one go and prints the medians and their ratios. Targets: at
+most 1.20 in English and 1.25 in Spanish (spasm adds no more than 20% or 25% to the
+framework's own start-up). `--check` exits 1 when a target is missed.
+Run: python bench/startup_bench.py [--runs N] [--check]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import base_env, interleaved, write_floor
 
 TARGET = 1.20
+TARGET_SPANISH = 1.25
 
 
 def main() -> int:
@@ -39,16 +42,27 @@ def main() -> int:
         cases = {
             "floor (typer+rich panel)": ([python, str(floor)], env, None),
             "spasm remedy heat": ([str(script), "remedy", "heat", "--format", "rich"], env, None),
+            "spasm remedy calor (es)": (
+                [str(script), "remedy", "calor", "--format", "rich"],
+                {**env, "LANG": "es_ES.UTF-8"},
+                None,
+            ),
         }
         medians = interleaved(cases, args.runs)
-    floor_s, spasm_s = medians.values()
-    ratio = spasm_s / floor_s
+    floor_s, spasm_s, spanish_s = medians.values()
     print(f"runs: {args.runs} each, interleaved, medians (python: {python})")
     for name, seconds in medians.items():
         print(f"  {name:<28} {seconds * 1000:7.1f} ms")
-    verdict = "meets" if ratio <= TARGET else "MISSES"
-    print(f"  ratio spasm/floor            {ratio:7.3f}  ({verdict} target {TARGET:.2f})")
-    return 1 if args.check and ratio > TARGET else 0
+    missed = False
+    for label, seconds, target in (
+        ("ratio spasm/floor", spasm_s, TARGET),
+        ("ratio spasm (es)/floor", spanish_s, TARGET_SPANISH),
+    ):
+        ratio = seconds / floor_s
+        verdict = "meets" if ratio <= target else "MISSES"
+        missed = missed or ratio > target
+        print(f"  {label:<28} {ratio:7.3f}  ({verdict} target {target:.2f})")
+    return 1 if args.check and missed else 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from tests.helpers import Invoke, Result
 # Variables that would change output if they leaked in from the developer's shell.
 _LEAKY = (
     "SPASM_KB",
+    "SPASM_OVERLAYS",
     "NO_COLOR",
     "FORCE_COLOR",
     "COLUMNS",
@@ -37,6 +38,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    # Site-wide overlays (platformdirs' site_data_dir) come from here, never the machine's.
+    monkeypatch.setenv("XDG_DATA_DIRS", str(home / "site"))
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     yield home
 

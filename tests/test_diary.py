@@ -102,7 +102,7 @@ def test_history_is_newest_first_and_filters_by_since(invoke: Invoke) -> None:
     result = invoke("history", "--since", since, "--format", "plain")
     assert result.stdout.count("pain ") == 2
     result = invoke("history", "--format", "csv")
-    assert result.stdout.splitlines()[0] == ",".join(diary.COLUMNS)
+    assert result.stdout.splitlines()[0] == ",".join(diary.CSV_COLUMNS)
     assert len(result.stdout.splitlines()) == 4
 
 
@@ -345,9 +345,12 @@ entries_strategy = st.lists(
         note=notes,
         logged=st.just("2026-11-24T10:00:00+00:00"),
         id=st.integers(1, 10**6),
+        uuid=st.uuids().map(str),
+        utc_offset=st.sampled_from(["+00:00", "+05:30", "-08:00", "+14:00"]),
+        changed=st.just("2026-11-25T09:00:00+00:00"),
     ),
     max_size=8,
-    unique_by=lambda e: e.id,
+    unique_by=(lambda e: e.id, lambda e: e.uuid),
 )
 
 
@@ -355,7 +358,7 @@ entries_strategy = st.lists(
 @given(entries_strategy, st.sampled_from(["csv", "json"]))
 def test_export_then_import_is_lossless(items: list[diary.Entry], fmt: str) -> None:
     text = diary.export_csv(items) if fmt == "csv" else diary.export_json(items)
-    assert diary.read_import(text, fmt, VOCAB) == items
+    assert [row.item for row in diary.read_import(text, fmt, VOCAB)] == items
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -412,14 +415,24 @@ def test_json_import_errors_name_the_line(tmp_path: Path, invoke: Invoke) -> Non
     assert "line 4, field mood: is not a diary column" in result.stderr
 
 
-def test_an_import_that_clashes_with_a_different_entry_is_refused(
+def test_an_import_whose_uuid_is_here_with_other_content_is_a_conflict(
     invoke: Invoke, tmp_path: Path
 ) -> None:
-    log(invoke, "--pain", "5", "--at", "2026-11-20 08:30")
+    uuid = log(invoke, "--pain", "5", "--at", "2026-11-20 08:30")["logged"]["uuid"]
     path = tmp_path / "clash.json"
-    path.write_text('[{"id": 1, "at": "2026-11-20 08:30", "pain": 6}]', encoding="utf-8")
+    row = {"uuid": uuid, "at": "2026-11-20 08:30", "utc_offset": "+00:00", "pain": 6}
+    path.write_text(json.dumps([row]), encoding="utf-8")
     result = invoke("import", str(path))
-    assert result.exit_code == 2 and "already has a different entry #1" in result.stderr
+    assert result.exit_code == 2
+    assert "1 row conflict with the diary (same UUID, other content)" in result.stderr
+    assert f"line 1: entry {uuid} differs from the diary's #1 (" in result.stderr
+    assert "pain" in result.stderr and "--replace" in result.stderr
+    assert [e["pain"] for e in json.loads(invoke("history", "-f", "json").stdout)["entries"]] == [5]
+    result = invoke("import", str(path), "--replace")
+    assert result.exit_code == 0, result
+    assert "(1 replaced)" in result.stdout
+    entries = json.loads(invoke("history", "-f", "json").stdout)["entries"]
+    assert [(e["id"], e["uuid"], e["pain"]) for e in entries] == [(1, uuid, 6)]
 
 
 # --------------------------------------------------------------------------- storage

@@ -319,13 +319,17 @@ def test_sessions_table_and_records_round_trip() -> None:
     columns = [row[1] for row in conn.execute("PRAGMA table_info(sessions)")]
     assert columns == [
         "id",
+        "uuid",
         "kind",
         "what",
         "started_at",
+        "utc_offset",
         "planned_seconds",
         "actual_seconds",
         "outcome",
         "details",
+        "logged",
+        "changed",
     ]
     first = sessions.SessionRecord("timer", "ice", BASE, 900, 900, "completed", {"days": 1})
     later = sessions.SessionRecord(
@@ -341,8 +345,10 @@ def test_sessions_table_and_records_round_trip() -> None:
     assert stored[1].started_at == BASE and stored[1].details == {"days": 1}
     with pytest.raises(sqlite3.IntegrityError), conn:
         conn.execute(
-            "INSERT INTO sessions (kind, what, started_at, planned_seconds, actual_seconds,"
-            " outcome, details) VALUES ('nap', 'x', 'now', 1, 1, 'completed', '{}')"
+            "INSERT INTO sessions (uuid, kind, what, started_at, utc_offset, planned_seconds,"
+            " actual_seconds, outcome, details, logged, changed) VALUES"
+            " ('3f2b8c1e-5a7d-4c9e-8f10-2b6d4e8a9c01', 'nap', 'x', 'now', '+00:00', 1, 1,"
+            " 'completed', '{}', 'now', 'now')"
         )
     assert storage.forget_everything(conn) == 2
     assert sessions.recent(conn) == []

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from back_spasm_cli.errors import NotFoundError, UsageError
 from back_spasm_cli.knowledge import kb
-from back_spasm_cli.system import database, paths
+from back_spasm_cli.system import atomic, database, paths
 
 if TYPE_CHECKING:
     from back_spasm_cli.advice.recognise import FlagMatch
@@ -497,9 +497,8 @@ def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
         database.migrate(conn, INDEX_MIGRATIONS)
         _fill(conn, content, fingerprint)
         conn.close()
-        _fsync(temp)
         final = index_path(fingerprint, _file_digest(temp))
-        os.replace(temp, final)
+        atomic.publish(temp, final)
     except (OSError, sqlite3.Error):
         conn.close()
         _unlink(temp)
@@ -514,14 +513,6 @@ def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
     except sqlite3.Error:
         return _build_in_memory(content, fingerprint)
     return Index(conn, fingerprint, final, built=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _build_in_memory(content: KnowledgeBaseFile, fingerprint: str) -> Index:

@@ -105,8 +105,9 @@ class CheckSummary:
         """Days since onset today: the saved answer plus the calendar days since."""
         if self.days is None:
             return None
-        passed = (now.astimezone().date() - self.at.astimezone().date()).days
-        return self.days + max(0, passed)
+        from back_spasm_cli.system import clock
+
+        return clock.day_of_spasm(self.days, self.at, now)
 
 
 def latest_check(conn: sqlite3.Connection) -> CheckSummary | None:
@@ -158,20 +159,33 @@ class SessionRecord:
 
 
 def record(conn: sqlite3.Connection, session: SessionRecord) -> int:
-    """Store a session; return its id."""
+    """Store a session with a new UUID, the UTC offset it started in, and when it was
+    recorded (storage.m004_identity); return its id."""
+    import uuid
+
+    from back_spasm_cli.personal.storage import format_offset
+
     started = session.started_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    local = session.started_at.astimezone()
+    offset = format_offset(local.utcoffset() or dt.timedelta(0))
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with conn:
         cursor = conn.execute(
-            "INSERT INTO sessions (kind, what, started_at, planned_seconds, actual_seconds,"
-            " outcome, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (uuid, kind, what, started_at, utc_offset, planned_seconds,"
+            " actual_seconds, outcome, details, logged, changed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                str(uuid.uuid4()),
                 session.kind,
                 session.what,
                 started,
+                offset,
                 session.planned_seconds,
                 session.actual_seconds,
                 session.outcome,
                 json.dumps(session.details, sort_keys=True),
+                now,
+                now,
             ),
         )
     return int(cursor.lastrowid or 0)

@@ -115,8 +115,9 @@ class CheckAnswers:
         """The answers as if given `now`: the days since onset move on with the calendar."""
         if self.days is None:
             return self.copy()
-        passed = (now.astimezone().date() - saved_at.astimezone().date()).days
-        return dataclasses.replace(self.copy(), days=self.days + max(passed, 0))
+        from back_spasm_cli.system import clock
+
+        return dataclasses.replace(self.copy(), days=clock.day_of_spasm(self.days, saved_at, now))
 
 
 def forget_unknown(content: KnowledgeBaseFile, answers: CheckAnswers) -> CheckAnswers:
@@ -642,18 +643,6 @@ def answers_from_options(
         severity=severity,
     )
     return fill_no_others(content, answers) if no_others else answers
-
-
-def merge(saved: CheckAnswers, given: CheckAnswers) -> CheckAnswers:
-    """Saved answers with the ones given as options on top (options win)."""
-    out = saved.copy()
-    out.signs.update(given.signs)
-    for name in ("region", "started", "age_band", "days", "severity", "cramps"):
-        value = getattr(given, name)
-        if value is not None:
-            setattr(out, name, value)
-    out.no_others = saved.no_others or given.no_others
-    return out
 
 
 def given_any(answers: CheckAnswers) -> bool:

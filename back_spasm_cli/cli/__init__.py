@@ -23,7 +23,14 @@ from typer.core import TyperGroup
 from back_spasm_cli.cli import streams
 from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, report
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
+from back_spasm_cli.system import i18n
+from back_spasm_cli.system.i18n import _
 from back_spasm_cli.version import __version__
+
+if i18n.language() != i18n.ENGLISH:
+    from back_spasm_cli.cli import framework
+
+    framework.install()
 
 if TYPE_CHECKING:
     from back_spasm_cli.knowledge.kb import KnowledgeBase
@@ -122,8 +129,13 @@ class SpasmGroup(TyperGroup):
             known = [*COMMANDS, *COMMAND_ALIASES]
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
             commands = dict.fromkeys(COMMAND_ALIASES.get(c, c) for c in close)
-            hint = " Did you mean {}?".format(", ".join(repr(c) for c in list(commands)[:2]))
-            ctx.fail(f"No such command {clean(name)!r}.{hint if close else ''}")
+            hint = _(" Did you mean {names}?").format(
+                names=", ".join(repr(c) for c in list(commands)[:2])
+            )
+            ctx.fail(
+                _("No such command {name}.").format(name=repr(clean(name)))
+                + (hint if close else "")
+            )
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
@@ -154,15 +166,19 @@ class SpasmGroup(TyperGroup):
 app = typer.Typer(
     name="spasm",
     cls=SpasmGroup,
-    help="A self-care guide for back spasms: causes, remedies, prevention and, first of"
-    " all, when to get help. General information, not a diagnosis.",
+    help=_(
+        "A self-care guide for back spasms: causes, remedies, prevention and, first of"
+        " all, when to get help. General information, not a diagnosis."
+    ),
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 found, 1 not found, 2 usage error or invalid knowledge base,"
-    " 70 internal error (a bug: please report it), 74 output could not be written,"
-    " 130 interrupted.",
+    epilog=_(
+        "Exit codes: 0 found, 1 not found, 2 usage error or invalid knowledge base,"
+        " 70 internal error (a bug: please report it), 74 output could not be written,"
+        " 130 interrupted."
+    ),
 )
 
 
@@ -198,7 +214,30 @@ def root(
         typer.Option(
             "--kb",
             metavar="PATH",
-            help="Use another knowledge base: a YAML file or a folder of them [env: SPASM_KB].",
+            help=_("Use another knowledge base: a YAML file or a folder of them [env: SPASM_KB]."),
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help=_(
+                "The language: es or en. Default: SPASM_LANG, then `spasm config set lang`,"
+                " then the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English."
+            ),
+        ),
+    ] = None,
+    overlay: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--overlay",
+            metavar="PATH",
+            help=_(
+                "Add an overlay folder on top of the base, for this run (repeatable; after"
+                " the installed ones and SPASM_OVERLAYS)."
+            ),
+            show_default=False,
         ),
     ] = None,
     fmt: FormatOpt = None,
@@ -207,12 +246,13 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version", callback=_version, is_eager=True, help=_("Show the version and exit.")
         ),
     ] = False,
 ) -> None:
     """With no command: what a back spasm is, the main commands, and the disclaimer."""
-    state = AppState(kb_path=kb, fmt=fmt, region=region)
+    # --lang was taken from the command line before parsing (system/i18n.py).
+    state = AppState(kb_path=kb, fmt=fmt, region=region, overlays=tuple(overlay or ()))
     state.full = full
     ctx.obj = state
     if ctx.invoked_subcommand is None:
@@ -239,11 +279,16 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         # ends the process at once: nothing has been written yet).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         streams.prepare()
+        from back_spasm_cli.personal.config import remembered_language
+
+        i18n.setup(args, remembered_language)
+        args = i18n.without_option(args)
         too_long = next((arg for arg in args if len(arg) > MAX_ARGUMENT), None)
         if too_long is not None:
             raise UsageError(
-                f"an argument of {len(too_long):,} characters is too long"
-                f" (at most {MAX_ARGUMENT:,})"
+                _("an argument of {length:,} characters is too long (at most {most:,})").format(
+                    length=len(too_long), most=MAX_ARGUMENT
+                )
             )
         try:
             code = _exit_code(invoke, args)
@@ -277,8 +322,11 @@ def _internal_error(err: Exception) -> int:
     from back_spasm_cli.render.text import clean
 
     sys.stderr.write(
-        f"spasm: internal error ({type(err).__name__}: {clean(str(err))}); please report"
-        " it. Set SPASM_DEBUG=1 to see the traceback.\n"
+        "spasm: "
+        + _(
+            "internal error ({error}); please report it. Set SPASM_DEBUG=1 to see the traceback."
+        ).format(error=f"{type(err).__name__}: {clean(str(err))}")
+        + "\n"
     )
     if os.environ.get("SPASM_DEBUG"):
         raise err
@@ -294,7 +342,13 @@ def _exit_code(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
         show = getattr(err, "show", None)
         if show is None or not hasattr(err, "exit_code"):
             raise
-        show()  # a usage error: Click's message, e.g. "No such command 'remdy'. Did you mean …"
+        # A usage error: Click's message, e.g. "No such command 'remdy'. Did you mean …"
+        if i18n.language() == i18n.ENGLISH:
+            show()
+        else:
+            from back_spasm_cli.cli import framework
+
+            framework.usage_error(err)
         return int(err.exit_code)
     return result if isinstance(result, int) else int(ExitCode.OK)
 
@@ -306,9 +360,13 @@ def _interrupted() -> int:
     written = completed_writes()
     try:
         if written:
-            sys.stderr.write(f"\nspasm: interrupted; already written: {', '.join(written)}\n")
+            sys.stderr.write(
+                "\nspasm: "
+                + _("interrupted; already written: {files}").format(files=", ".join(written))
+                + "\n"
+            )
         else:
-            sys.stderr.write("\nspasm: interrupted; nothing was saved\n")
+            sys.stderr.write("\nspasm: " + _("interrupted; nothing was saved") + "\n")
     except (OSError, ValueError):
         pass
     return int(ExitCode.OK) if written else int(ExitCode.INTERRUPTED)

@@ -52,6 +52,10 @@ def config_set(
         if region is None:
             raise UsageError(f"unknown region {value!r}; see `spasm doctor --full` for the list")
         value = region.id
+    elif key == "lang":
+        from back_spasm_cli.system import i18n
+
+        value = i18n.check(value, "`spasm config set lang`")
     settings[key] = value
     path = config.save(settings)
     typer.echo(f"{clean(key)} = {clean(value)} (saved in {clean(str(path))})")

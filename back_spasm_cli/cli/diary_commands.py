@@ -39,9 +39,9 @@ HistoryFormat = Literal["rich", "plain", "json", "csv", "markdown"]
 
 
 def _today() -> "datetime.date":
-    import datetime
+    from back_spasm_cli.system import clock
 
-    return datetime.date.today()
+    return clock.today()
 
 
 def _db(*, write: bool = True) -> "PrivateConnection":
@@ -59,11 +59,15 @@ def _db(*, write: bool = True) -> "PrivateConnection":
 
 
 def _write(
-    conn: "sqlite3.Connection", work: "Callable[[sqlite3.Connection], T]", outcome: str
+    conn: "sqlite3.Connection",
+    work: "Callable[[sqlite3.Connection], T]",
+    outcome: str,
+    *,
+    begin: bool = True,
 ) -> T:
     from back_spasm_cli.personal import storage
 
-    return storage.write(conn, work, outcome)
+    return storage.write(conn, work, outcome, begin=begin)
 
 
 def _interactive() -> bool:
@@ -71,9 +75,9 @@ def _interactive() -> bool:
 
 
 def _since(text: str | None) -> str | None:
-    from back_spasm_cli.personal import diary
+    from back_spasm_cli.system import clock
 
-    return diary.parse_since(text, _today()) if text else None
+    return clock.parse_since(text, _today()) if text else None
 
 
 # --------------------------------------------------------------------------- log
@@ -367,25 +371,35 @@ def history(
             help="Output format; csv is the export's. Default: rich on a terminal, else plain.",
         ),
     ] = None,
+    only_entries: Annotated[
+        bool, typer.Option("--entries", help="Only the diary entries, no sessions.")
+    ] = False,
+    only_sessions: Annotated[
+        bool, typer.Option("--sessions", help="Only the timer and routine sessions.")
+    ] = False,
 ) -> None:
-    """Your diary entries, newest first. `spasm history delete ID` removes one."""
+    """Your diary entries and sessions, newest first. `spasm history delete ID` removes one."""
     if ctx.invoked_subcommand is not None:
         return
     from back_spasm_cli.personal import diary
     from back_spasm_cli.views import diary as view
 
+    if only_entries and only_sessions:
+        raise UsageError("--entries and --sessions: give one of them, or neither for both")
     state = state_of(ctx)
     start = _since(since)
     conn = _db(write=False)
     try:
-        items = diary.entries(conn, start)
+        items = [] if only_sessions else diary.entries(conn, start)
+        sessions = [] if only_entries else diary.session_list(conn, start)
     finally:
         conn.close()
     if (fmt or state.fmt) == "csv":
-        sys.stdout.write(diary.export_csv(items))
+        sys.stdout.write(diary.export_csv(reversed(diary.oldest_first(items, sessions))))
         return
     state.fmt = fmt or state.fmt
-    state.show(view.history(state.kb().content, items, start))
+    shown = "entries" if only_entries else "sessions" if only_sessions else "both"
+    state.show(view.history(state.kb().content, items, start, sessions, shown=shown))
 
 
 @history_app.command("delete")
@@ -485,7 +499,7 @@ def report(
     """A report for a clinician: the period, a chart, every entry, the last check's
     answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
     from back_spasm_cli.cli import files
-    from back_spasm_cli.personal import diary
+    from back_spasm_cli.personal import diary, records
     from back_spasm_cli.views import diary as view
 
     state = state_of(ctx)
@@ -497,7 +511,7 @@ def report(
     try:
         result = diary.trends(conn, today, start, content.diary)
         items = diary.entries(conn, start)
-        record = diary.last_check(conn)
+        record = records.last_check(conn)
     finally:
         conn.close()
     vocab = diary.vocabulary(content)
@@ -519,22 +533,43 @@ def report(
 @command()
 def export(
     fmt: Annotated[
-        Literal["csv", "json"],
-        typer.Option("--format", "-f", help="csv or json (both import back losslessly)."),
+        Literal["csv", "json", "fhir"],
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv, json (both import back losslessly) or fhir (an HL7 FHIR R4 Bundle,"
+            " which imports back too).",
+        ),
     ] = "csv",
     output: ExportOpt = None,
     force: ForceOpt = False,
+    notes: Annotated[
+        bool,
+        typer.Option(
+            "--notes/--no-notes",
+            help="fhir: include the free-text notes (left out unless asked).",
+        ),
+    ] = False,
 ) -> None:
-    """Every diary entry, oldest first, as CSV or JSON (`spasm import` reads both back)."""
+    """Every diary entry and session, oldest first, as CSV, JSON or a FHIR R4 Bundle
+    (`spasm import` reads all three back). The FHIR bundle leaves notes out unless --notes.
+    """
     from back_spasm_cli.cli import files
     from back_spasm_cli.personal import diary
 
     conn = _db(write=False)
     try:
-        items = list(reversed(diary.entries(conn)))
+        entries = list(reversed(diary.entries(conn)))
+        sessions = list(reversed(diary.session_list(conn)))
     finally:
         conn.close()
-    text = diary.export_csv(items) if fmt == "csv" else diary.export_json(items)
+    if fmt == "fhir":
+        from back_spasm_cli.personal import fhir
+
+        text = fhir.export_bundle(entries, sessions, notes=notes)
+    else:
+        items = diary.oldest_first(entries, sessions)
+        text = diary.export_csv(items) if fmt == "csv" else diary.export_json(items)
     if output is None:
         sys.stdout.write(text)
         return
@@ -544,28 +579,50 @@ def export(
         raise UsageError(f"{output}: the folder {str(output.parent)!r} does not exist")
     files.write_handout(output, text, force=force, what="the export")
     wrote(str(output))
-    sys.stderr.write(f"spasm: exported {len(items)} entries to {clean(str(output))}\n")
+    left_out = " (notes left out; --notes includes them)" if fmt == "fhir" and not notes else ""
+    sys.stderr.write(
+        f"spasm: exported {len(entries)} entries and {len(sessions)} sessions"
+        f" to {clean(str(output))}{left_out}\n"
+    )
+
+
+def _import_kind(file: Path, text: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".json":
+        head = text.lstrip()[:4096]
+        return "fhir" if head.startswith("{") and '"resourceType"' in head else "json"
+    raise UsageError(f"{file}: give --format csv, json or fhir (the suffix does not say)")
 
 
 @command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", dir_okay=False, help="A .csv or .json export.")
+        Path,
+        typer.Argument(metavar="FILE", dir_okay=False, help="A .csv or .json export, or a FHIR"),
     ],
     fmt: Annotated[
-        Literal["csv", "json"] | None,
-        typer.Option("--format", "-f", show_default=False, help="Default: from FILE's suffix."),
+        Literal["csv", "json", "fhir"] | None,
+        typer.Option("--format", "-f", show_default=False, help="Default: from FILE."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Where a row's UUID is here with other content, take the file's."
+        ),
+    ] = False,
 ) -> None:
-    """Add the entries of an export (CSV or JSON). Every row is checked first: one bad row
-    and nothing is imported, with each error's line and field. Importing twice adds nothing.
-    """
+    """Merge an export (CSV, JSON or a FHIR Bundle) into the diary, by each row's UUID.
+    Every row is checked first: one bad row and nothing is imported, with each error's
+    line and field. Rows already here are skipped, so importing twice adds nothing; a row
+    whose UUID is here with other content is a conflict (nothing is imported without
+    --replace)."""
     from back_spasm_cli.personal import diary
 
-    kind = fmt or {".csv": "csv", ".json": "json"}.get(file.suffix.lower())
-    if kind is None:
-        raise UsageError(f"{file}: give --format csv or json (the suffix does not say)")
     try:
         # newline="": a CR inside a quoted CSV cell is data, not a line end.
         with file.open(encoding="utf-8-sig", newline="") as source:
@@ -576,19 +633,38 @@ def import_(
         raise UsageError(f"{file}: not UTF-8 text") from None
     except OSError as err:
         raise UsageError(f"{file}: cannot read it ({err.strerror})") from None
+    kind = _import_kind(file, text, fmt)
     state: AppState = state_of(ctx)
     vocab = diary.vocabulary(state.kb().content)
     try:
-        items = diary.read_import(text, kind, vocab)
+        rows = diary.read_import(text, kind, vocab)
     except diary.ImportRefused as err:
         raise UsageError(f"{file}: {err.message}", details=err.details) from None
+    notes = True
+    if kind == "fhir":
+        from back_spasm_cli.personal import fhir
+
+        notes = fhir.has_notes(text)
     conn = _db()
     try:
-        added, same = _write(conn, lambda c: diary.store_import(c, items), "nothing was imported")
+        result = _write(
+            conn,
+            lambda c: diary.store_import(c, rows, replace=replace, notes=notes),
+            "nothing was imported",
+            begin=False,  # store_import takes its own write lock
+        )
+    except diary.ImportRefused as err:
+        raise UsageError(f"{file}: {err.message}", details=err.details) from None
     finally:
         conn.close()
-    again = f" ({same} were already there)" if same else ""
-    sys.stdout.write(f"imported {added} entries from {clean(str(file))}{again}\n")
+    extra = [f"{result.same} were already there"] if result.same else []
+    if result.replaced:
+        extra.append(f"{result.replaced} replaced")
+    again = f" ({', '.join(extra)})" if extra else ""
+    sys.stdout.write(
+        f"imported {result.entries} entries and {result.sessions} sessions"
+        f" from {clean(str(file))}{again}\n"
+    )
 
 
 # --------------------------------------------------------------------------- diary

@@ -95,31 +95,9 @@ def write_handout(path: Path, text: str, *, force: bool, what: str = "the handou
 
 
 def _write_new(path: Path, text: str, *, force: bool) -> None:
-    import contextlib
-    import os
-    import tempfile
+    from back_spasm_cli.system import atomic
 
-    exists = UsageError(f"{clean(str(path))} already exists; use --force to replace it")
-    handle, temp_name = tempfile.mkstemp(prefix=".spasm-", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
     try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if force:
-            os.replace(temp, path)
-            return
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            raise exists from None
-        except OSError:
-            # Some file systems have no hard links: check, then move into place.
-            if path.exists():
-                raise exists from None
-            os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+        atomic.write_text(path, text, replace=force)
+    except FileExistsError:
+        raise UsageError(f"{clean(str(path))} already exists; use --force to replace it") from None

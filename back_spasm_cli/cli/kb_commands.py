@@ -1,18 +1,28 @@
-"""`spasm kb`: check a knowledge base, print its JSON Schema."""
+"""`spasm kb`: the layers in use, overlays (add, remove, check, new), validation, schema."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from back_spasm_cli.cli import group
 from back_spasm_cli.cli.state import output_options, state_of
+from back_spasm_cli.errors import NotFoundError, UsageError
 
 kb_app = typer.Typer(
-    help="Check a knowledge base, or print its JSON Schema.",
+    help="The knowledge base in use and its layers: list them, add or remove an overlay,"
+    " check one, find where an entry comes from, validate a base, print its JSON Schema.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 group("kb", kb_app)
+
+OverlayPath = Annotated[
+    str,
+    typer.Argument(
+        metavar="PATH", help="An overlay folder (with an overlay.yaml).", show_default=False
+    ),
+]
 
 
 @kb_app.command()
@@ -23,7 +33,8 @@ def validate(
         str | None,
         typer.Argument(
             metavar="PATH",
-            help="A YAML file or folder. Default: --kb, SPASM_KB, or the shipped base.",
+            help="A YAML file or folder (the base alone). Default: the base in use with its"
+            " overlays.",
             show_default=False,
         ),
     ] = None,
@@ -34,10 +45,16 @@ def validate(
     from back_spasm_cli.views.document import Document, Section
 
     state = state_of(ctx)
-    knowledge = kb.load(path or state.kb_path, use_cache=False)
+    if path is not None:
+        knowledge = kb.load(path, use_cache=False, layered=False)
+    else:
+        knowledge = kb.load(state.kb_path, overlays=state.overlays, use_cache=False)
     counts = lookups.section_counts(knowledge.content)
     levels = lookups.red_flag_levels(knowledge.content)
     where = "shipped knowledge base" if knowledge.origin == kb.SHIPPED else knowledge.origin
+    overlays = [layer.label() for layer in knowledge.overlays()]
+    if overlays:
+        where += f" with {', '.join(overlays)}"
     facts = [(name.replace("_", " "), str(n)) for name, n in counts.items()]
     facts.append(("red flags by level", ", ".join(f"{k} {v}" for k, v in levels.items())))
     document = Document(
@@ -46,11 +63,138 @@ def validate(
             "valid": True,
             "origin": knowledge.origin,
             "files": list(knowledge.files),
+            "layers": [layer.as_json() for layer in knowledge.layers],
             "counts": counts,
             "red_flag_levels": levels,
         },
     )
     state.show(document)
+
+
+@kb_app.command("list")
+@output_options(region=False, full=False)
+def list_layers(ctx: typer.Context) -> None:
+    """The layers in use, most local last: the base, translations, overlays, with counts."""
+    from back_spasm_cli.views import layers
+
+    state = state_of(ctx)
+    state.show(layers.layer_list(state.kb()))
+
+
+@kb_app.command()
+@output_options(region=False, full=False)
+def which(
+    ctx: typer.Context,
+    entry_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An entry's id, e.g. heat.", show_default=False)
+    ],
+) -> None:
+    """Which layer and file define an entry, and which layers extend it (exit 1: no such id)."""
+    from back_spasm_cli.knowledge.kb import iter_items
+    from back_spasm_cli.render.text import clean
+    from back_spasm_cli.views import layers
+
+    state = state_of(ctx)
+    knowledge = state.kb()
+    wanted = entry_id.strip().casefold()
+    section = next(
+        (name for name, item in iter_items(knowledge.content) if item.id == wanted), None
+    )
+    if section is None or wanted not in knowledge.provenance:
+        raise NotFoundError(f"no entry has the id {clean(entry_id)!r} (`spasm kb list`)")
+    state.show(layers.which(knowledge, wanted, section))
+
+
+@kb_app.command()
+@output_options(region=False, full=False)
+def check(ctx: typer.Context, path: OverlayPath) -> None:
+    """Check an overlay on top of the layers in use, without installing it (exit 0 or 2)."""
+    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.views import layers
+
+    state = state_of(ctx)
+    knowledge = kb.load(state.kb_path, overlays=(*state.overlays, path), use_cache=False)
+    state.show(layers.check(knowledge, path))
+
+
+@kb_app.command()
+@output_options(region=False, full=False)
+def add(ctx: typer.Context, path: OverlayPath) -> None:
+    """Install an overlay for you: checked first, then copied into the spasm home."""
+    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.knowledge import layers as layering
+    from back_spasm_cli.views.document import Document, Section
+
+    state = state_of(ctx)
+    knowledge = kb.load(state.kb_path, overlays=(*state.overlays, path), use_cache=False)
+    layer = knowledge.layers[-1]
+    target = layering.install(Path(path).expanduser(), layer.name)
+    state.show(
+        Document(
+            sections=(
+                Section(
+                    title=f"installed: {layer.label()}",
+                    tone="self-care",
+                    facts=(("Folder", str(target)), ("Remove", f"spasm kb remove {target.name}")),
+                ),
+            ),
+            payload={"installed": layer.as_json() | {"path": str(target)}},
+        )
+    )
+
+
+@kb_app.command()
+@output_options(region=False, full=False)
+def remove(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The overlay's name or folder (`spasm kb list`).",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Remove an overlay you installed with `spasm kb add` (exit 1: none by that name)."""
+    from back_spasm_cli.knowledge import layers as layering
+    from back_spasm_cli.render.text import clean
+    from back_spasm_cli.views.document import Document, Section
+
+    state = state_of(ctx)
+    found = layering.find_installed(name)
+    if found is None:
+        raise NotFoundError(f"no installed overlay is called {clean(name)!r} (`spasm kb list`)")
+    folder, scope = found
+    if scope == "site":
+        raise UsageError(
+            f"{clean(name)!r} is installed for every user, in {folder}; ask whoever manages"
+            " this machine to remove it"
+        )
+    label = layering.manifest_name(folder) or folder.name
+    layering.uninstall(folder)
+    state.show(
+        Document(
+            sections=(
+                Section(title=f"removed: {label}", tone="note", facts=(("Folder", str(folder)),)),
+            ),
+            payload={"removed": {"name": label, "path": str(folder)}},
+        )
+    )
+
+
+@kb_app.command()
+def new(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="A folder to create.", show_default=False)
+    ],
+) -> None:
+    """Write a commented starter overlay into a new folder (exit 2 if it exists)."""
+    from back_spasm_cli.knowledge.layers import write_starter
+
+    for written in write_starter(path):
+        typer.echo(f"wrote {written}")
+    typer.echo(f"next: edit them, then `spasm kb check {path}` and `spasm kb add {path}`")
 
 
 @kb_app.command()

@@ -133,7 +133,7 @@ def _refuse_if_care_needed(state: AppState, knowledge: "KnowledgeBase") -> "Chec
 
 
 def _days(days: int | None, saved: "CheckSummary | None") -> int | None:
-    import datetime as dt
+    from back_spasm_cli.system import clock
 
     if days is not None:
         if days < 0:
@@ -141,7 +141,7 @@ def _days(days: int | None, saved: "CheckSummary | None") -> int | None:
         return days
     if saved is None:
         return None
-    return saved.days_now(dt.datetime.now(dt.timezone.utc))
+    return saved.days_now(clock.now())
 
 
 @contextlib.contextmanager

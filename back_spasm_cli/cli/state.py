@@ -31,12 +31,23 @@ FormatOpt = Annotated[
 ]
 
 
-def _complete_region(incomplete: str) -> list[str]:
-    """The regions of the knowledge base in use, for shell completion."""
+def base_in_use(ctx: typer.Context | None = None) -> KnowledgeBaseFile:
+    """The layered base the command line names (`--kb`, `--overlay`), for completion and
+    help text, before the command itself has run."""
     from back_spasm_cli.knowledge import kb
 
+    params: dict[str, Any] = {}
+    if ctx is not None:
+        params = ctx.find_root().params or {}
+    path = params.get("kb")
+    overlays = params.get("overlay") or ()
+    return kb.load(path if isinstance(path, str) else None, overlays=tuple(overlays)).content
+
+
+def _complete_region(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The regions of the knowledge base in use, for shell completion."""
     try:
-        regions = kb.load().content.regions
+        regions = base_in_use(ctx).regions
     except Exception:  # completion must never print a traceback into the shell
         return []
     names = [name for region in regions for name in (region.id, *region.aliases)]
@@ -134,9 +145,14 @@ class AppState:
     """Global options, and the knowledge base loaded once, on first use."""
 
     def __init__(
-        self, kb_path: str | None = None, fmt: str | None = None, region: str | None = None
+        self,
+        kb_path: str | None = None,
+        fmt: str | None = None,
+        region: str | None = None,
+        overlays: tuple[str, ...] = (),
     ) -> None:
         self.kb_path = kb_path
+        self.overlays = overlays
         self.fmt = fmt
         self.region = region
         self.full = False
@@ -147,7 +163,7 @@ class AppState:
         if self._kb is None:
             from back_spasm_cli.knowledge import kb
 
-            self._kb = kb.load(self.kb_path)
+            self._kb = kb.load(self.kb_path, overlays=self.overlays)
         return self._kb
 
     def region_of(self, content: KnowledgeBaseFile) -> Region | None:
@@ -199,15 +215,14 @@ class AppState:
         render(document, choose_format(self.fmt, sys.stdout), sys.stdout)
 
 
-def complete_names(kind_name: str) -> Callable[[str], list[str]]:
+def complete_names(kind_name: str) -> Callable[..., list[str]]:
     """Shell completion for a lookup command: the kind's ids and aliases."""
 
-    def complete(incomplete: str) -> list[str]:
-        from back_spasm_cli.knowledge import kb
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
         from back_spasm_cli.knowledge.kinds import KINDS
 
         try:
-            items = getattr(kb.load().content, KINDS[kind_name].section)
+            items = getattr(base_in_use(ctx), KINDS[kind_name].section)
         except Exception:  # completion must never print a traceback into the shell
             return []
         names = [item.id for item in items] + [

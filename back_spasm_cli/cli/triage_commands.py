@@ -37,11 +37,10 @@ if TYPE_CHECKING:
 
 
 def _base_for_completion(ctx: typer.Context) -> "KnowledgeBaseFile | None":
-    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.cli.state import base_in_use
 
     try:
-        path = ctx.find_root().params.get("kb")
-        return kb.load(path if isinstance(path, str) else None).content
+        return base_in_use(ctx)
     except Exception:  # completion must never fail loudly
         return None
 
@@ -208,15 +207,14 @@ def _confirm_diary_flags(
 ) -> tuple["CheckAnswers", bool]:
     """What the diary already says (pain for two weeks, pain getting worse) is put to the
     person to confirm, instead of asking the sign's question again."""
-    import datetime
-
     from back_spasm_cli.cli.triage_prompts import Asker
     from back_spasm_cli.personal import diary, storage
+    from back_spasm_cli.system import clock
 
     try:
         conn = storage.private_db(write=False)
         try:
-            hits = diary.flags(conn, datetime.date.today(), content)
+            hits = diary.flags(conn, clock.today(), content)
         finally:
             conn.close()
     except (storage.PrivateDataError, OSError, sqlite3.Error):
@@ -249,10 +247,10 @@ def _collect(
 ) -> tuple["CheckAnswers", bool]:
     """The answers: options first, then (for `plan`) recent saved ones, then the terminal.
     Returns the answers and whether they are new (worth saving). Refuses any still missing."""
-    import datetime
-
     from back_spasm_cli.advice import triage
     from back_spasm_cli.personal import records
+    from back_spasm_cli.system import clock
+    from back_spasm_cli.views import frame
 
     content = state.kb().content
     given = triage.answers_from_options(
@@ -271,8 +269,8 @@ def _collect(
     if reuse and not no_others and not triage.given_any(given):
         saved = _last_saved(records.REUSE_FOR.total_seconds() / 3600)
         if saved is not None:
-            now = datetime.datetime.now(datetime.timezone.utc)
-            when = records.ago(saved.at, now)
+            now = clock.now()
+            when = frame.ago(saved.at, now)
             prior = triage.forget_unknown(
                 content, triage.CheckAnswers.from_data(saved.answers).aged(saved.at, now)
             )
@@ -380,10 +378,9 @@ def check(
 
 
 def _show_last(state: AppState) -> None:
-    import datetime
-
     from back_spasm_cli.advice import triage
-    from back_spasm_cli.personal import records
+    from back_spasm_cli.system import clock
+    from back_spasm_cli.views import frame
     from back_spasm_cli.views import triage as views
 
     knowledge = state.kb()
@@ -391,7 +388,7 @@ def _show_last(state: AppState) -> None:
     saved = _last_saved(None)
     if saved is None:
         raise NotFoundError("no saved check yet: run `spasm check`")
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = clock.now()
     answers = triage.forget_unknown(
         content, triage.CheckAnswers.from_data(saved.answers).aged(saved.at, now)
     )
@@ -401,7 +398,7 @@ def _show_last(state: AppState) -> None:
         kept.level, kept.reasons, kept.unsure, triage.call_label(kept.level, numbers)
     )
     local = saved.at.astimezone().strftime("%Y-%m-%d %H:%M")
-    checked = f"{records.ago(saved.at, now)} ({local})"
+    checked = f"{frame.ago(saved.at, now)} ({local})"
     state.show(views.check(knowledge, numbers, verdict, answers, checked=checked))
 
 
@@ -429,10 +426,9 @@ def plan(
     emergency level: only the care level, its number and reasons, no self-care steps.
     At GP level: book the appointment, with the plan to keep up meanwhile.
     """
-    import datetime
-
     from back_spasm_cli.advice import plan as planner
     from back_spasm_cli.advice import triage
+    from back_spasm_cli.system import clock
     from back_spasm_cli.views import triage as views
 
     state = state_of(ctx)
@@ -457,7 +453,7 @@ def plan(
     document = views.plan(knowledge, numbers, verdict, answers, data)
     state.show(document)
     if output is not None and handout_fmt is not None:
-        today = datetime.date.today().isoformat()
+        today = clock.today().isoformat()
         text = render_handout(views.handout(knowledge, document, answers, today), handout_fmt)
         write_handout(output, text, force=force)
         wrote(str(output))

@@ -19,7 +19,7 @@ import contextlib
 import functools
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     import yaml
 
+    from back_spasm_cli.knowledge.layers import Layer, LayerSource, Provenance, Snapshot, Touch
     from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 #: Largest YAML file accepted: ample for a 10,000-entry base, small enough to answer fast.
@@ -81,14 +82,17 @@ class KBIssue(NamedTuple):
 class KnowledgeBaseError(SpasmError):
     """The knowledge base cannot be used; `issues` lists every problem found."""
 
-    def __init__(self, issues: list[KBIssue]) -> None:
+    def __init__(self, issues: list[KBIssue], *, refused: tuple[str, ...] = ()) -> None:
         self.issues = sorted(issues, key=KBIssue.sort_key)
+        self.refused = refused
         files = sorted({issue.file for issue in self.issues})
         count = len(self.issues)
-        summary = (
-            f"invalid knowledge base: {count} error{'s' if count != 1 else ''} in "
-            f"{', '.join(files)}"
-        )
+        errors = f"{count} error{'s' if count != 1 else ''} in {', '.join(files)}"
+        if refused:
+            # An overlay is used whole or not at all: nothing of it applies.
+            summary = f"overlay refused, nothing of it is used ({', '.join(refused)}): {errors}"
+        else:
+            summary = f"invalid knowledge base: {errors}"
         super().__init__(summary, details=[str(issue) for issue in self.issues])
 
 
@@ -122,7 +126,8 @@ class KBLocation(NamedTuple):
 
 
 class KnowledgeBase(NamedTuple):
-    """The merged, validated base, with where it came from."""
+    """The merged, validated base, with where it came from: every layer, and which layer
+    defined or extended each id (see layers.py)."""
 
     content: KnowledgeBaseFile
     origin: str
@@ -130,6 +135,27 @@ class KnowledgeBase(NamedTuple):
     fingerprint: str
     from_cache: bool = False
     notices: tuple[str, ...] = ()  # e.g. "the cache was damaged; rebuilt it"
+    layers: tuple[Layer, ...] = ()
+    provenance: Mapping[str, Provenance] = {}
+    touches: tuple[Touch, ...] = ()
+    source_hashes: Mapping[str, str] = {}  # id -> a language layer's `source_hash`
+
+    def origin_of(self, item_id: str) -> Layer | None:
+        """The overlay (or language layer) an entry comes from; None for the base's own."""
+        found = self.provenance.get(item_id)
+        if found is None or found.layer == 0 or found.layer >= len(self.layers):
+            return None
+        return self.layers[found.layer]
+
+    def extended_by(self, item_id: str) -> tuple[Layer, ...]:
+        """The layers that added to an entry (`extends:`), in order."""
+        found = self.provenance.get(item_id)
+        if found is None:
+            return ()
+        return tuple(dict.fromkeys(self.layers[layer] for layer, _, _ in found.extended_by))
+
+    def overlays(self) -> tuple[Layer, ...]:
+        return tuple(layer for layer in self.layers if layer.kind == "overlay")
 
 
 # --------------------------------------------------------------------------- locating
@@ -188,25 +214,117 @@ def _is_yaml(item: Traversable) -> bool:
 # --------------------------------------------------------------------------- loading
 
 
-def load(path: str | None = None, *, use_cache: bool = True) -> KnowledgeBase:
-    """Load the base named by `path` (see `locate`), from the snapshot when it is current."""
-    location = locate(path)
-    raw = read_files(location)
-    key = fingerprint_of(raw)
+def load(
+    path: str | None = None,
+    *,
+    overlays: Sequence[str] = (),
+    languages: Sequence[LayerSource] = (),
+    use_cache: bool = True,
+    layered: bool = True,
+) -> KnowledgeBase:
+    """Load the base named by `path` (see `locate`) with every layer on top of it (see
+    layers.stack: language layers, site and user overlays, SPASM_OVERLAYS, `overlays`),
+    from the snapshot when it is current. `layered=False` reads the base alone."""
+    from back_spasm_cli.knowledge import layers as layering
+
+    if layered:
+        sources = layering.stack(path, overlays, languages)
+    else:
+        location = locate(path)
+        sources = [
+            layering.LayerSource(
+                "base",
+                "shipped" if location.origin == SHIPPED else "kb",
+                location.origin,
+                location.files,
+            )
+        ]
+    raw = read_layers(sources)
+    key = fingerprint_of(raw, _stack_header(sources))
     notices: tuple[str, ...] = ()
+    origin = sources[0].path
     if use_cache:
         cached, notices = snapshot_get(key)
         if cached is not None:
-            return KnowledgeBase(cached, location.origin, tuple(raw), key, True, notices)
-    content = validate(raw)
+            return _knowledge(cached, origin, raw, key, True, notices)
+    snapshot = validate_layers(sources, raw)
     if use_cache:
-        snapshot_put(key, content)
-    return KnowledgeBase(content, location.origin, tuple(raw), key, False, notices)
+        snapshot_put(key, snapshot)
+    return _knowledge(snapshot, origin, raw, key, False, notices)
 
 
-def fingerprint(path: str | None = None) -> str:
-    """The hash of the base's files and of spasm's code: what caches are keyed by."""
-    return fingerprint_of(read_files(locate(path)))
+def _knowledge(
+    snapshot: Snapshot,
+    origin: str,
+    raw: dict[str, bytes],
+    key: str,
+    from_cache: bool,
+    notices: tuple[str, ...],
+) -> KnowledgeBase:
+    return KnowledgeBase(
+        snapshot.content,
+        origin,
+        tuple(raw),
+        key,
+        from_cache,
+        notices,
+        snapshot.layers,
+        snapshot.provenance,
+        snapshot.touches,
+        snapshot.source_hashes,
+    )
+
+
+def _stack_header(sources: Sequence[LayerSource]) -> str:
+    """What, beside the files' bytes, the stack is: each layer's kind, scope and path."""
+    return "\0".join(f"{s.kind}:{s.scope}:{s.language or ''}:{s.path}" for s in sources)
+
+
+def fingerprint(path: str | None = None, overlays: Sequence[str] = ()) -> str:
+    """The hash of every layer's files and of spasm's code: what caches are keyed by."""
+    from back_spasm_cli.knowledge import layers as layering
+
+    sources = layering.stack(path, overlays)
+    return fingerprint_of(read_layers(sources), _stack_header(sources))
+
+
+def read_layers(sources: Sequence[LayerSource]) -> dict[str, bytes]:
+    """Every file of every layer (manifests included), in stack order."""
+    raw: dict[str, bytes] = {}
+    for source in sources:
+        files = (source.manifest, *source.files) if source.manifest else source.files
+        raw.update(read_files(KBLocation(source.path, tuple(files))))
+    return raw
+
+
+def validate_layers(sources: Sequence[LayerSource], raw: dict[str, bytes]) -> Snapshot:
+    """Validate the base, then merge every layer above it (layers.merge); raise with every
+    issue, refusals among them."""
+    from back_spasm_cli.knowledge import layers as layering
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
+
+    base_raw = {f.name: raw[f.name] for f in sources[0].files}
+    issues: list[KBIssue] = []
+    merged, owners = _validated_sections(base_raw, issues)
+    loaded = layering.merge(sources, raw, merged, owners, issues)
+    if issues:
+        overlay_files = {
+            name: source.path
+            for source in sources[1:]
+            for name in (
+                source.manifest.name if source.manifest else "",
+                *(f.name for f in source.files),
+            )
+        }
+        refused = sorted({overlay_files[i.file] for i in issues if i.file in overlay_files})
+        raise KnowledgeBaseError(issues, refused=tuple(refused))
+    return layering.Snapshot(
+        KnowledgeBaseFile(**loaded.sections),
+        loaded.layers,
+        loaded.provenance,
+        loaded.touches,
+        loaded.source_hashes,
+    )
 
 
 def read_files(location: KBLocation) -> dict[str, bytes]:
@@ -232,10 +350,10 @@ def read_files(location: KBLocation) -> dict[str, bytes]:
     return raw
 
 
-def fingerprint_of(raw: dict[str, bytes]) -> str:
-    """A hash of everything a cache built from these files depends on: the files, the
-    code that reads and shows them, and the version of the validator."""
-    digest = blake2b(f"{code_fingerprint()}\0".encode())
+def fingerprint_of(raw: dict[str, bytes], header: str = "") -> str:
+    """A hash of everything a cache built from these files depends on: the files (and the
+    layers they belong to), the code that reads and shows them, and the validator."""
+    digest = blake2b(f"{code_fingerprint()}\0{header}\0".encode())
     for name, data in raw.items():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(len(data).to_bytes(8, "big") + data)
@@ -266,6 +384,18 @@ def validate(raw: dict[str, bytes]) -> KnowledgeBaseFile:
     from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
     issues: list[KBIssue] = []
+    merged, _owners = _validated_sections(raw, issues)
+    if issues:
+        raise KnowledgeBaseError(issues)
+    return KnowledgeBaseFile(**merged)
+
+
+def _validated_sections(
+    raw: dict[str, bytes], issues: list[KBIssue]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The base's files parsed, validated and merged into sections, and each id's file."""
+    from back_spasm_cli.knowledge.schema import LIST_SECTIONS
+
     parsed: list[tuple[str, KnowledgeBaseFile, yaml.Node]] = []
     # The parts were validated one file at a time; the merged base is built from them.
     for name, data in raw.items():
@@ -277,16 +407,46 @@ def validate(raw: dict[str, bytes]) -> KnowledgeBaseFile:
     merged = _merge(parsed, issues)
     if issues:
         raise KnowledgeBaseError(issues)
-    return KnowledgeBaseFile(**merged)
+    owners = {
+        item.id: name
+        for name, content, _node in parsed
+        for section in LIST_SECTIONS
+        for item in getattr(content, section)
+    }
+    return merged, owners
 
 
 def _parse_file(
     name: str, data: bytes, issues: list[KBIssue]
 ) -> tuple[KnowledgeBaseFile, yaml.Node] | None:
-    import yaml
     from pydantic import ValidationError
 
     from back_spasm_cli.knowledge.schema import validator
+
+    composed = compose(name, data, issues)
+    if composed is None:
+        return None
+    document, node = composed
+    try:
+        return validator().validate_python(document), node
+    except ValidationError as err:
+        for error in err.errors(include_url=False):
+            loc = tuple(error["loc"])
+            # An unknown key is pointed at by the key itself, not by its value.
+            target = _node_at(node, loc, key=error["type"] in _UNKNOWN_KEY)
+            mark = target.start_mark
+            issues.append(
+                KBIssue(name, mark.line + 1, mark.column + 1, _format_loc(loc), _describe(error))
+            )
+        return None
+
+
+def compose(
+    name: str, data: bytes, issues: list[KBIssue], *, what: str = "sections such as `remedies:`"
+) -> tuple[dict[str, Any], yaml.MappingNode] | None:
+    """A file's YAML as plain data and its node tree (for lines), after the safety checks:
+    UTF-8, size, no tags, aliases or duplicate keys, a mapping at the top."""
+    import yaml
 
     def issue(mark: Any, message: str, path: str = "") -> None:
         line = mark.line + 1 if mark is not None else None
@@ -308,7 +468,7 @@ def _parse_file(
         )
         return None
     if not text.strip():
-        issue(None, "file is empty; expected sections such as `remedies:`")
+        issue(None, f"file is empty; expected {what}")
         return None
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -325,14 +485,14 @@ def _parse_file(
             issue(None, f"YAML error: {err}")
             return None
         if node is None:
-            issue(None, "file is empty; expected sections such as `remedies:`")
+            issue(None, f"file is empty; expected {what}")
             return None
         before = len(issues)
         _check_nodes(node, issue)
         if len(issues) > before:
             return None
         if not isinstance(node, yaml.MappingNode):
-            issue(node.start_mark, "the top level must be a mapping of sections (`remedies:` …)")
+            issue(node.start_mark, f"the top level must be a mapping of {what}")
             return None
         try:
             document = loader.construct_document(node)
@@ -341,16 +501,7 @@ def _parse_file(
             return None
     finally:
         loader.dispose()
-
-    try:
-        return validator().validate_python(document), node
-    except ValidationError as err:
-        for error in err.errors(include_url=False):
-            loc = tuple(error["loc"])
-            # An unknown key is pointed at by the key itself, not by its value.
-            target = _node_at(node, loc, key=error["type"] in _UNKNOWN_KEY)
-            issue(target.start_mark, _describe(error), _format_loc(loc))
-        return None
+    return document, node
 
 
 def _events_within_limit(loader: Any, issue: Any) -> bool:
@@ -624,7 +775,7 @@ def cache_path() -> Path:
     return paths.cache_dir() / "kb.sqlite3"
 
 
-def snapshot_get(key: str) -> tuple[KnowledgeBaseFile | None, tuple[str, ...]]:
+def snapshot_get(key: str) -> tuple[Snapshot | None, tuple[str, ...]]:
     """The snapshot stored under `key`, if any, and a notice if the cache was damaged
     (the damaged file or row is removed, so the caller's rebuild heals it)."""
     path = cache_path()
@@ -666,7 +817,7 @@ def _discard_cache(path: Path, why: str) -> tuple[str, ...]:
     return (DAMAGED_NOTICE.format(why=why),)
 
 
-def snapshot_put(key: str, content: KnowledgeBaseFile) -> None:
+def snapshot_put(key: str, content: Snapshot) -> None:
     import pickle
     import time
 
@@ -691,21 +842,22 @@ def snapshot_put(key: str, content: KnowledgeBaseFile) -> None:
         pass  # an unwritable cache only costs speed
 
 
-def _unpickle(digest: object, payload: object) -> KnowledgeBaseFile | None:
+def _unpickle(digest: object, payload: object) -> Snapshot | None:
     """A stored snapshot, or None when it is damaged or holds anything but schema types."""
     import io
     import pickle
 
-    from back_spasm_cli.knowledge import schema
+    from back_spasm_cli.knowledge import layers, schema
 
     if not isinstance(payload, bytes) or blake2b(payload).hexdigest() != digest:
         return None
+    allowed = {schema.__name__: schema, layers.__name__: layers}
 
     class SchemaOnly(pickle.Unpickler):
         # The pickle docs' "restricting globals": nothing outside the schema can be named,
         # so a tampered snapshot cannot run code, only fail.
         def find_class(self, module: str, name: str) -> Any:
-            found = getattr(schema, name, None) if module == schema.__name__ else None
+            found = getattr(allowed[module], name, None) if module in allowed else None
             if isinstance(found, type) and issubclass(found, schema.Model):
                 return found
             raise pickle.UnpicklingError(f"{module}.{name} is not a schema type")
@@ -714,7 +866,11 @@ def _unpickle(digest: object, payload: object) -> KnowledgeBaseFile | None:
         content = SchemaOnly(io.BytesIO(payload)).load()
     except Exception:  # any damage at all means: rebuild from the YAML
         return None
-    return content if isinstance(content, schema.KnowledgeBaseFile) else None
+    if not isinstance(content, layers.Snapshot) or not isinstance(
+        content.content, schema.KnowledgeBaseFile
+    ):
+        return None
+    return content
 
 
 def iter_items(content: KnowledgeBaseFile) -> Iterator[tuple[str, Any]]:

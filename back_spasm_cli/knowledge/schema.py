@@ -38,10 +38,11 @@ class Check:
         ge: int | None = None,
         le: int | None = None,
         after: Callable[[Any], Any] | None = None,
+        before: Callable[[Any], Any] | None = None,
     ) -> None:
         self.kind = kind
         self.pattern, self.min_length, self.max_length = pattern, min_length, max_length
-        self.ge, self.le, self.after = ge, le, after
+        self.ge, self.le, self.after, self.before = ge, le, after, before
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic_core import core_schema
@@ -61,6 +62,8 @@ class Check:
             schema = core_schema.bool_schema(strict=True)
         if self.after is not None:
             schema = core_schema.no_info_after_validator_function(self.after, schema)
+        if self.before is not None:
+            schema = core_schema.no_info_before_validator_function(self.before, schema)
         return schema
 
 
@@ -76,17 +79,38 @@ class Doc:
         return json_schema
 
 
+#: A source that is a named clinician or organisation: `- clinician: "Riverside Physio"`,
+#: kept as the text "clinician: Riverside Physio".
+CLINICIAN = "clinician: "
+
+
 def _check_source(value: str) -> str:
     if value == "seed" or re.match(r"^https?://[^\s]+$", value):
         return value
-    raise ValueError("a source is 'seed' (the founding article) or an http(s) URL")
+    if value.startswith(CLINICIAN) and value[len(CLINICIAN) :].strip():
+        return value
+    raise ValueError(
+        "a source is 'seed' (the founding article), an http(s) URL, or"
+        ' `clinician: "a named clinician or organisation"`'
+    )
+
+
+def _clinician_source(value: Any) -> Any:
+    """`{clinician: NAME}` -> "clinician: NAME"; anything else is left to the str check."""
+    if (
+        isinstance(value, dict)
+        and list(value) == ["clinician"]
+        and isinstance(value["clinician"], str)
+    ):
+        return CLINICIAN + " ".join(value["clinician"].split())
+    return value
 
 
 Slug = Annotated[str, Check(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 Text = Annotated[str, Check(max_length=4000)]
 Line = Annotated[str, Check(max_length=400)]
 Flag = Annotated[bool, Check("bool")]
-Source = Annotated[str, Check(max_length=2000, after=_check_source)]
+Source = Annotated[str, Check(max_length=2000, after=_check_source, before=_clinician_source)]
 
 
 class _NonEmpty:
@@ -99,7 +123,11 @@ class _NonEmpty:
 
 
 NON_EMPTY = _NonEmpty()
-Sources = Annotated[list[Source], NON_EMPTY, Doc("'seed' (the founding article) or URLs.")]
+Sources = Annotated[
+    list[Source],
+    NON_EMPTY,
+    Doc("'seed' (the founding article), URLs, or `clinician: NAME` (a clinician or clinic)."),
+]
 
 Level = Literal["emergency", "urgent", "gp", "self-care"]
 FlagLevel = Literal["emergency", "urgent", "gp"]

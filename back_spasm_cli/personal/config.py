@@ -1,6 +1,6 @@
 """The user's settings (`spasm config`): a small INI file in the spasm home's data folder.
 
-Only settings spasm knows are kept (today: `region`). The file is written atomically,
+Only settings spasm knows are kept (today: `region` and `lang`). The file is written atomically,
 mode 0600; a file that cannot be read is reported, never overwritten.
 """
 
@@ -15,7 +15,7 @@ from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.system import paths
 
 SECTION = "spasm"
-KNOWN = ("region",)
+KNOWN = ("region", "lang")
 #: A settings file is a few lines; more than this is not one.
 MAX_BYTES = 64 * 1024
 
@@ -66,15 +66,20 @@ def load_or_report() -> tuple[dict[str, str], str | None]:
 
 
 def save(settings: dict[str, str]) -> Path:
-    """Write `settings` (atomically: a reader sees the old file or the new, never half)."""
+    """Write `settings` atomically (system/atomic.py: a reader sees the old file or the
+    new, never half), mode 0600."""
     import configparser
-    import tempfile
+    import io
+
+    from back_spasm_cli.system import atomic
 
     unknown = sorted(set(settings) - set(KNOWN))
     if unknown:
         raise UsageError(f"unknown setting {unknown[0]!r}; known: {', '.join(KNOWN)}")
     parser = configparser.ConfigParser(interpolation=None)
     parser[SECTION] = dict(sorted(settings.items()))
+    text = io.StringIO()
+    parser.write(text)
     file = path()
     try:
         if file.is_symlink():
@@ -84,22 +89,9 @@ def save(settings: dict[str, str]) -> Path:
         if file.is_dir():
             raise UsageError(f"{file} is a folder: the settings file cannot be written there")
         paths.make_private_dir(file.parent)
-        handle, temporary = tempfile.mkstemp(prefix=".config-", dir=file.parent)
+        atomic.write_text(file, text.getvalue())
     except OSError as err:
         raise _cannot_write(file, err) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            os.fchmod(out.fileno(), 0o600)
-            parser.write(out)
-        os.replace(temporary, file)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise _cannot_write(file, err) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
     return file
 
 
@@ -109,3 +101,8 @@ def _cannot_write(file: Path, err: OSError) -> SpasmError:
     if err.errno == errno.EISDIR:
         return UsageError(f"{file} is a folder: the settings file cannot be written there")
     return explain_os(err, file, "the setting was not saved")
+
+
+def remembered_language() -> str | None:
+    """The language `spasm config set lang` saved (for system/i18n.choose)."""
+    return load().get("lang")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -31,21 +32,56 @@ SIDES = ("left", "right", "both")
 MAX_PAIN = 10
 MAX_NOTE = 2000
 AT_FORMAT = "%Y-%m-%d %H:%M"
-#: The columns of the `diary` table, and of an export, in order.
-COLUMNS = ("id", "at", "pain", "area", "side", "leg", "trigger", "helped", "note", "logged")
+#: The columns of the `diary` table (storage.m004_identity), in order.
+COLUMNS = (
+    "id",
+    "uuid",
+    "at",
+    "utc_offset",
+    "pain",
+    "area",
+    "side",
+    "leg",
+    "trigger",
+    "helped",
+    "note",
+    "logged",
+    "changed",
+)
+#: The columns of the `sessions` table, in order.
+SESSION_COLUMNS = (
+    "id",
+    "uuid",
+    "kind",
+    "what",
+    "started_at",
+    "utc_offset",
+    "planned_seconds",
+    "actual_seconds",
+    "outcome",
+    "details",
+    "logged",
+    "changed",
+)
+#: An export's CSV columns: `type` (entry or session), then both tables' columns.
+CSV_COLUMNS = (
+    "type",
+    *COLUMNS,
+    *(name for name in SESSION_COLUMNS if name not in COLUMNS),
+)
 #: At most this many row errors are listed when an import is refused.
 MAX_ERRORS_SHOWN = 20
 
 _AT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$")
 _STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\Z")
-_SINCE_DAYS = re.compile(r"^(\d{1,5})\s*([dw])$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One diary entry. `id` is None until it is stored."""
+    """One diary entry. `id` (the local number, #12) is None until it is stored; `uuid`
+    is its identity on every device (storage.m004_identity), '' until it is stored."""
 
     at: str  # 'YYYY-MM-DD HH:MM', local time
     pain: int
@@ -55,13 +91,18 @@ class Entry:
     trigger: str | None = None
     helped: tuple[str, ...] = ()
     note: str = ""
-    logged: str = ""  # ISO 8601, UTC
+    logged: str = ""  # created: ISO 8601, UTC
     id: int | None = None
+    uuid: str = ""
+    utc_offset: str = ""  # of `at`, e.g. '+01:00'
+    changed: str = ""  # last changed: ISO 8601, UTC
 
     def as_row(self) -> tuple[Any, ...]:
         return (
             self.id,
+            self.uuid,
             self.at,
+            self.utc_offset,
             self.pain,
             self.area,
             self.side,
@@ -70,13 +111,37 @@ class Entry:
             '["' + '", "'.join(self.helped) + '"]' if self.helped else "[]",  # ids are slugs
             self.note,
             self.logged,
+            self.changed,
         )
+
+    def content(self, *, notes: bool = True) -> tuple[Any, ...]:
+        """What the entry says (not its local number or time stamps): two rows with one
+        UUID and the same content are the same entry."""
+        return (
+            self.at,
+            self.utc_offset,
+            self.pain,
+            self.area,
+            self.side,
+            self.leg,
+            self.trigger,
+            self.helped,
+            self.note if notes else None,
+        )
+
+    @property
+    def moment(self) -> str:
+        """`at` with its offset, ISO 8601: '2026-11-20T08:30:00+01:00'."""
+        return f"{self.at[:10]}T{self.at[11:16]}:00{self.utc_offset or '+00:00'}"
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready, in the export's shape."""
         return {
+            "type": "entry",
             "id": self.id,
+            "uuid": self.uuid,
             "at": self.at,
+            "utc_offset": self.utc_offset,
             "pain": self.pain,
             "area": self.area,
             "side": self.side,
@@ -85,7 +150,101 @@ class Entry:
             "helped": list(self.helped),
             "note": self.note,
             "logged": self.logged,
+            "changed": self.changed,
         }
+
+
+#: How a guided session ended (storage.m002_sessions).
+OUTCOMES = ("completed", "stopped", "worse")
+SESSION_KINDS = ("timer", "routine")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A guided session as the diary shows and exports it (`spasm timer`, `spasm routine`).
+
+    `started_at` is ISO 8601 in UTC; `utc_offset` is the offset where it ran, so `at` (the
+    local wall-clock start) sorts beside the entries. `details` is canonical JSON text.
+    """
+
+    kind: str  # timer | routine
+    what: str  # ice, heat, or the routine's exercise ids joined by spaces
+    started_at: str
+    utc_offset: str
+    planned_seconds: int
+    actual_seconds: int
+    outcome: str  # completed | stopped | worse
+    details: str = "{}"
+    logged: str = ""
+    changed: str = ""
+    uuid: str = ""
+    id: int | None = None
+
+    @property
+    def at(self) -> str:
+        """The local start, 'YYYY-MM-DD HH:MM', in the offset it ran in."""
+        return self.start.strftime(AT_FORMAT)
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.started_at).astimezone(_zone(self.utc_offset))
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=self.actual_seconds)
+
+    @property
+    def label(self) -> str:
+        """'ice', 'heat' or 'routine'."""
+        return self.what if self.kind == "timer" else self.kind
+
+    def details_data(self) -> dict[str, Any]:
+        value = json.loads(self.details)
+        return value if isinstance(value, dict) else {}
+
+    def content(self) -> tuple[Any, ...]:
+        return (
+            self.kind,
+            self.what,
+            self.started_at,
+            self.utc_offset,
+            self.planned_seconds,
+            self.actual_seconds,
+            self.outcome,
+            self.details,
+        )
+
+    def as_row(self) -> tuple[Any, ...]:
+        return (self.id, self.uuid, *self.content(), self.logged, self.changed)
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "type": "session",
+            "id": self.id,
+            "uuid": self.uuid,
+            "kind": self.kind,
+            "what": self.what,
+            "started_at": self.started_at,
+            "utc_offset": self.utc_offset,
+            "planned_seconds": self.planned_seconds,
+            "actual_seconds": self.actual_seconds,
+            "outcome": self.outcome,
+            "details": self.details_data(),
+            "logged": self.logged,
+            "changed": self.changed,
+        }
+
+
+def _zone(offset: str) -> dt.timezone:
+    match = _OFFSET.match(offset or "+00:00")
+    if match is None:
+        return dt.timezone.utc
+    sign = -1 if match.group(1) == "-" else 1
+    return dt.timezone(sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+
+
+_OFFSET = re.compile(r"\A([+-])(\d{2}):(\d{2})\Z")
+_UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 @dataclass(frozen=True)
@@ -105,11 +264,30 @@ def vocabulary(content: KnowledgeBaseFile) -> Vocabulary:
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    from back_spasm_cli.system import clock
+
+    return clock.utc_now().isoformat()
 
 
 def now_local() -> str:
-    return dt.datetime.now().strftime(AT_FORMAT)
+    from back_spasm_cli.system import clock
+
+    return clock.now().strftime(AT_FORMAT)
+
+
+def local_offset(at: str) -> str:
+    """The UTC offset ('+01:00') this machine's zone has at the local time `at`."""
+    return _hour_offset(at[:13])
+
+
+@functools.lru_cache(maxsize=4096)
+def _hour_offset(hour: str) -> str:
+    """By the hour: zones change their offset on an hour (an import of 100,000 entries
+    works out a few thousand, not 100,000)."""
+    from back_spasm_cli.personal.storage import format_offset
+
+    moment = dt.datetime(int(hour[0:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]), 30)
+    return format_offset(moment.astimezone().utcoffset() or dt.timedelta(0))
 
 
 # --------------------------------------------------------------------------- parsing
@@ -133,28 +311,6 @@ def parse_at(text: str) -> str:
         return dt.datetime(year, month, day, hour, minute).strftime(AT_FORMAT)
     except ValueError as err:
         raise ValueError(f"{text!r} is not a real time ({err})") from None
-
-
-def parse_since(text: str, today: dt.date) -> str:
-    """`--since 14d`, `2w` or a date, as the first 'at' included ('YYYY-MM-DD 00:00').
-
-    `14d` is the last 14 days counting today: from 13 days ago.
-    """
-    value = text.strip().lower()
-    match = _SINCE_DAYS.match(value)
-    if match:
-        count = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
-        if count < 1:
-            raise UsageError(f"--since {text}: give at least 1 day")
-        start = today - dt.timedelta(days=count - 1)
-    elif _DATE.match(value):
-        try:
-            start = dt.date.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"--since {text}: not a real date") from None
-    else:
-        raise UsageError(f"--since {text}: give a number of days (14d), weeks (2w) or a date")
-    return f"{start.isoformat()} 00:00"
 
 
 # --------------------------------------------------------------------------- validation
@@ -237,17 +393,17 @@ def _check_leg(value: object) -> bool:
     raise RowError("leg", f"{value!r} is not true or false (1 or 0)")
 
 
-def _check_logged(value: object) -> str:
+def _check_logged(value: object, fieldname: str = "logged", default: str = "") -> str:
     if value is None or value == "":
-        return now_utc()
+        return default or now_utc()
     if not isinstance(value, str):
-        raise RowError("logged", f"{value!r} is not a time")
+        raise RowError(fieldname, f"{value!r} is not a time")
     try:
         stamp = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise RowError("logged", f"{value!r} is not an ISO 8601 time") from None
+        raise RowError(fieldname, f"{value!r} is not an ISO 8601 time") from None
     if stamp.tzinfo is None:
-        raise RowError("logged", f"{value!r} has no time zone (e.g. +00:00)")
+        raise RowError(fieldname, f"{value!r} has no time zone (e.g. +00:00)")
     return value
 
 
@@ -263,20 +419,43 @@ def _check_id(value: object) -> int | None:
     return value
 
 
-def check_columns(names: Iterable[str]) -> None:
-    extra = sorted(set(names) - _COLUMN_SET)
+def _check_uuid(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        text = text.removeprefix("urn:uuid:")
+        if _UUID.match(text):
+            return text
+    raise RowError("uuid", f"{value!r} is not a UUID like 3f2b8c1e-5a7d-4c9e-8f10-2b6d4e8a9c01")
+
+
+def _check_offset(value: object, default: str) -> str:
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        match = _OFFSET.match(value.strip())
+        if match and int(match.group(2)) * 60 + int(match.group(3)) <= 14 * 60:
+            return value.strip()
+    raise RowError("utc_offset", f"{value!r} is not a UTC offset from -14:00 to +14:00")
+
+
+def check_columns(names: Iterable[str], allowed: Collection[str] = ()) -> None:
+    allowed = allowed or _COLUMN_SET
+    extra = sorted(set(names) - set(allowed))
     if extra:
-        raise RowError(extra[0], "is not a diary column (" + ", ".join(COLUMNS) + ")")
+        raise RowError(extra[0], "is not a diary column (" + ", ".join(allowed) + ")")
 
 
-_COLUMN_SET = frozenset(COLUMNS)
+_COLUMN_SET = frozenset(("type", *COLUMNS))
+_SESSION_SET = frozenset(("type", *SESSION_COLUMNS))
 
 
 def check_row(row: Mapping[str, object], vocab: Vocabulary, *, columns: bool = True) -> Entry:
     """One imported row as an Entry; RowError names the first bad field. `columns=False`
     when the caller has checked the column names already (a CSV header)."""
     if columns:
-        check_columns(row)
+        check_columns(row, tuple(("type", *COLUMNS)))
     if "at" not in row or row["at"] in (None, ""):
         raise RowError("at", "is missing")
     if "pain" not in row or row["pain"] in (None, ""):
@@ -288,17 +467,83 @@ def check_row(row: Mapping[str, object], vocab: Vocabulary, *, columns: bool = T
         at = parse_at(at)
     except ValueError as err:
         raise RowError("at", str(err)) from None
+    pain = check_pain(row["pain"])
+    logged = _check_logged(row.get("logged"))
     return Entry(
         id=_check_id(row.get("id")),
+        uuid=_check_uuid(row.get("uuid")),
         at=at,
-        pain=check_pain(row["pain"]),
+        utc_offset=_check_offset(row.get("utc_offset"), ""),
+        pain=pain,
         area=_choice("area", row.get("area"), AREAS),
         side=_choice("side", row.get("side"), SIDES),
         leg=_check_leg(row.get("leg", False)),
         trigger=_choice("trigger", row.get("trigger"), vocab.triggers),
         helped=check_helped(row["helped"], vocab) if row.get("helped") else (),
         note=check_note(row.get("note")),
-        logged=_check_logged(row.get("logged")),
+        logged=logged,
+        changed=_check_logged(row.get("changed"), "changed", logged),
+    )
+
+
+_WHAT = re.compile(r"\A[a-z0-9][a-z0-9-]{0,63}( [a-z0-9][a-z0-9-]{0,63}){0,49}\Z")
+MAX_SESSION_SECONDS = 6 * 3600
+MAX_DETAILS = 20_000
+
+
+def _seconds(name: str, value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RowError(name, f"{value!r} is not a whole number of seconds")
+    if not 0 <= value <= MAX_SESSION_SECONDS:
+        raise RowError(name, f"{value} is not from 0 to {MAX_SESSION_SECONDS} seconds")
+    return value
+
+
+def check_session(row: Mapping[str, object], *, columns: bool = True) -> Session:
+    """One imported session; RowError names the first bad field."""
+    if columns:
+        check_columns(row, tuple(("type", *SESSION_COLUMNS)))
+    for name in ("kind", "what", "started_at", "planned_seconds", "actual_seconds", "outcome"):
+        if row.get(name) in (None, ""):
+            raise RowError(name, "is missing")
+    kind = _choice("kind", row["kind"], SESSION_KINDS)
+    what = row["what"]
+    if not isinstance(what, str) or not _WHAT.match(what):
+        raise RowError("what", f"{what!r} is not a timer id or exercise ids")
+    started = _check_logged(row["started_at"], "started_at")
+    started = dt.datetime.fromisoformat(started).astimezone(dt.timezone.utc).isoformat()
+    outcome = _choice("outcome", row["outcome"], OUTCOMES)
+    details = row.get("details") or {}
+    if isinstance(details, str):
+        try:
+            details = json.loads(details)
+        except ValueError:
+            raise RowError("details", "is not JSON") from None
+    if not isinstance(details, dict):
+        raise RowError("details", f"{details!r} is not a JSON object")
+    details_text = json.dumps(details, sort_keys=True)
+    if len(details_text) > MAX_DETAILS:
+        raise RowError("details", f"is too long (at most {MAX_DETAILS:,} characters)")
+    logged = _check_logged(row.get("logged"))
+    moment = dt.datetime.fromisoformat(started)
+    from back_spasm_cli.personal.storage import format_offset
+
+    guess = format_offset(moment.astimezone().utcoffset() or dt.timedelta(0))
+    return Session(
+        id=_check_id(row.get("id")),
+        uuid=_check_uuid(row.get("uuid")),
+        kind=str(kind),
+        what=what,
+        started_at=started,
+        utc_offset=_check_offset(row.get("utc_offset"), guess),
+        planned_seconds=_seconds("planned_seconds", row["planned_seconds"]),
+        actual_seconds=_seconds("actual_seconds", row["actual_seconds"]),
+        outcome=str(outcome),
+        details=details_text,
+        logged=logged,
+        changed=_check_logged(row.get("changed"), "changed", logged),
     )
 
 
@@ -308,28 +553,70 @@ def check_row(row: Mapping[str, object], vocab: Vocabulary, *, columns: bool = T
 def _entry(row: Sequence[Any]) -> Entry:
     return Entry(
         id=row[0],
-        at=row[1],
-        pain=row[2],
-        area=row[3],
-        side=row[4],
-        leg=bool(row[5]),
-        trigger=row[6],
-        helped=tuple(json.loads(row[7])) if row[7] != "[]" else (),
-        note=row[8],
-        logged=row[9],
+        uuid=row[1],
+        at=row[2],
+        utc_offset=row[3],
+        pain=row[4],
+        area=row[5],
+        side=row[6],
+        leg=bool(row[7]),
+        trigger=row[8],
+        helped=tuple(json.loads(row[9])) if row[9] != "[]" else (),
+        note=row[10],
+        logged=row[11],
+        changed=row[12],
+    )
+
+
+def _session(row: Sequence[Any]) -> Session:
+    return Session(
+        id=row[0],
+        uuid=row[1],
+        kind=row[2],
+        what=row[3],
+        started_at=row[4],
+        utc_offset=row[5],
+        planned_seconds=int(row[6]),
+        actual_seconds=int(row[7]),
+        outcome=row[8],
+        details=row[9],
+        logged=row[10],
+        changed=row[11],
     )
 
 
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM diary"
+_SELECT_SESSIONS = "SELECT " + ", ".join(SESSION_COLUMNS) + " FROM sessions"
+_INSERT = "INSERT INTO diary (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * 13) + ")"
+_INSERT_SESSION = (
+    "INSERT INTO sessions (" + ", ".join(SESSION_COLUMNS) + ") VALUES (" + ", ".join("?" * 12) + ")"
+)
+
+
+def _new_uuid() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def complete(entry: Entry, **changes: Any) -> Entry:
+    """`entry` with what storing gives it: a UUID, its offset, created and changed."""
+    logged = entry.logged or now_utc()
+    return dataclasses.replace(
+        entry,
+        **changes,
+        uuid=entry.uuid or _new_uuid(),
+        utc_offset=entry.utc_offset or local_offset(entry.at),
+        logged=logged,
+        changed=entry.changed or logged,
+    )
 
 
 def add(conn: sqlite3.Connection, entry: Entry) -> Entry:
-    """Store `entry`; return it with its id."""
+    """Store `entry` (a new UUID, this machine's offset at its time); return it as stored."""
+    entry = complete(entry)
     with conn:
-        cursor = conn.execute(
-            "INSERT INTO diary (" + ", ".join(COLUMNS) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            entry.as_row(),
-        )
+        cursor = conn.execute(_INSERT, entry.as_row())
     return dataclasses.replace(entry, id=cursor.lastrowid)
 
 
@@ -362,6 +649,16 @@ def entries(conn: sqlite3.Connection, since: str | None = None) -> list[Entry]:
     else:
         rows = conn.execute(_SELECT + " WHERE at >= ? ORDER BY at DESC, id DESC", (since,))
     return [_entry(row) for row in rows]
+
+
+def session_list(conn: sqlite3.Connection, since: str | None = None) -> list[Session]:
+    """Guided sessions that started from `since` (local 'YYYY-MM-DD HH:MM') on, newest
+    first."""
+    found = [_session(row) for row in conn.execute(_SELECT_SESSIONS)]
+    if since is not None:
+        found = [item for item in found if item.at >= since]
+    found.sort(key=lambda item: (item.started_at, item.id or 0), reverse=True)
+    return found
 
 
 def count(conn: sqlite3.Connection) -> int:
@@ -616,66 +913,52 @@ def trends(
     )
 
 
-# --------------------------------------------------------------------------- last check
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    at: str
-    level: str
-    answers: Any
-    verdict: Any
-
-
-def last_check(conn: sqlite3.Connection) -> CheckRecord | None:
-    """The latest saved `spasm check` (table `checks`), if any."""
-    row = conn.execute(
-        "SELECT at, level, answers, verdict FROM checks ORDER BY at DESC, id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return None
-
-    def parsed(text: str) -> Any:
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-
-    return CheckRecord(str(row[0]), str(row[1]), parsed(row[2]), parsed(row[3]))
-
-
 # --------------------------------------------------------------------------- export, import
 
 
-def export_csv(items: Iterable[Entry]) -> str:
-    """CSV that a spreadsheet cannot run and a terminal cannot act on (safe_formats)."""
+Record = Entry | Session
+
+
+def export_csv(items: Iterable[Record]) -> str:
+    """Entries and sessions in one CSV (`type` says which; the other's columns are
+    empty) that a spreadsheet cannot run and a terminal cannot act on (safe_formats)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(CSV_COLUMNS)
     cell = safe_formats.csv_cell
-    for entry in items:
-        writer.writerow(
-            (
-                entry.id,
-                entry.at,
-                entry.pain,
-                cell(entry.area),
-                cell(entry.side),
-                int(entry.leg),
-                cell(entry.trigger),
-                cell(";".join(entry.helped)),
-                cell(entry.note),
-                cell(entry.logged),
-            )
-        )
+    for item in items:
+        data = item.to_data()
+        cells: list[object] = []
+        for name in CSV_COLUMNS:
+            value = data.get(name)
+            if value is None:
+                cells.append("")
+            elif name == "helped":
+                cells.append(cell(";".join(value)))
+            elif name == "leg":
+                cells.append(int(value))
+            elif name == "details":
+                cells.append(cell(json.dumps(value, sort_keys=True)))
+            elif isinstance(value, str):
+                cells.append(cell(value))
+            else:
+                cells.append(value)
+        writer.writerow(cells)
     return out.getvalue()
 
 
-def export_json(items: Iterable[Entry]) -> str:
-    """A JSON array, one entry per line (so import errors can name the line); control
-    and bidi characters as \\u escapes."""
-    lines = [safe_formats.json_dumps(entry.to_data()) for entry in items]
+def export_json(items: Iterable[Record]) -> str:
+    """A JSON array, one entry or session per line (so import errors can name the line);
+    control and bidi characters as \\u escapes."""
+    lines = [safe_formats.json_dumps(item.to_data()) for item in items]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
+def oldest_first(entries_: Iterable[Entry], sessions_: Iterable[Session]) -> list[Record]:
+    """Entries and sessions in one list by their local time, oldest first."""
+    items: list[Record] = [*entries_, *sessions_]
+    items.sort(key=lambda item: (item.at, isinstance(item, Session), item.id or 0))
+    return items
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
@@ -685,7 +968,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
         return
     header = [name.strip() for name in header]
     try:
-        check_columns(header)
+        check_columns(header, CSV_COLUMNS)
     except RowError as err:
         raise _LineError(1, err.field, str(err)) from None
     line = reader.line_num + 1
@@ -708,17 +991,53 @@ def _json_rows(text: str) -> Iterator[tuple[int, object]]:
     """Each element of a JSON array with the line it starts on (within safe_formats'
     limits: no duplicate key, no number beyond 64 bits, no deep nesting)."""
     try:
-        yield from safe_formats.json_array(text)
+        # a session's details hold a list of objects: two levels more than an entry
+        yield from safe_formats.json_array(text, depth=safe_formats.MAX_DEPTH + 2)
     except safe_formats.JSONLimitError as err:
         raise _LineError(err.line, "", err.message) from None
 
 
-def read_import(text: str, fmt: str, vocab: Vocabulary) -> list[Entry]:
-    """Every row of an export, validated; SpasmError listing each bad row's line and field
-    (nothing is returned unless every row is good)."""
+@dataclass(frozen=True)
+class Row:
+    """A validated record of an import and where it was in the file."""
+
+    line: int
+    item: Record
+    where: str = ""  # how to name its place: 'line 4' (default) or 'entry 3' (FHIR)
+
+    @property
+    def place(self) -> str:
+        return self.where or f"line {self.line}"
+
+
+def _csv_record(row: dict[str, object], vocab: Vocabulary) -> Record:
+    kind = row.pop("type", "") or "entry"
+    values = {name: value for name, value in row.items() if value not in ("", None)}
+    if kind == "session":
+        return check_session(values, columns=False)
+    if kind != "entry":
+        raise RowError("type", f"{kind!r} is not entry or session")
+    return check_row(values, vocab, columns=False)
+
+
+def _json_record(row: dict[str, object], vocab: Vocabulary) -> Record:
+    kind = row.get("type", "entry")
+    if kind == "session":
+        return check_session(row)
+    if kind != "entry":
+        raise RowError("type", f"{kind!r} is not entry or session")
+    return check_row(row, vocab)
+
+
+def read_import(text: str, fmt: str, vocab: Vocabulary) -> list[Row]:
+    """Every row of an export (CSV, JSON or a FHIR Bundle), validated; SpasmError listing
+    each bad row's line and field (nothing is returned unless every row is good)."""
+    if fmt == "fhir":
+        from back_spasm_cli.personal import fhir
+
+        return fhir.read_bundle(text, vocab)
     errors: list[str] = []
-    found: list[Entry] = []
-    seen: dict[int, int] = {}
+    found: list[Row] = []
     rows: Iterator[tuple[int, object]] = _json_rows(text) if fmt == "json" else _csv_rows(text)
     try:
         for line, row in rows:
@@ -726,73 +1045,207 @@ def read_import(text: str, fmt: str, vocab: Vocabulary) -> list[Entry]:
                 errors.append(f"line {line}: an entry is an object with fields {COLUMNS}")
                 continue
             try:
-                entry = check_row(row, vocab, columns=fmt == "json")
+                item = _json_record(row, vocab) if fmt == "json" else _csv_record(row, vocab)
             except RowError as err:
                 errors.append(f"line {line}, field {err.field}: {err}")
                 continue
-            if entry.id is not None:
-                if entry.id in seen:
-                    errors.append(
-                        f"line {line}, field id: {entry.id} is also on line {seen[entry.id]}"
-                    )
-                    continue
-                seen[entry.id] = line
-            found.append(entry)
+            found.append(Row(line, item))
     except _LineError as err:
         where = f"line {err.line}" + (f", field {err.field}" if err.field else "")
         errors.append(f"{where}: {err.message}")
     except csv.Error as err:
         errors.append(f"not valid CSV ({err})")
+    errors += repeats(found)
     if errors:
         raise ImportRefused(errors)
     return found
 
 
+def repeats(rows: Sequence[Row]) -> list[str]:
+    """An id or a UUID named twice in one file, each with the two places."""
+    errors: list[str] = []
+    seen: dict[tuple[str, str, object], Row] = {}
+    for row in rows:
+        kind = "session" if isinstance(row.item, Session) else "entry"
+        for name, value in (("id", row.item.id), ("uuid", row.item.uuid)):
+            if value in (None, ""):
+                continue
+            first = seen.setdefault((kind, name, value), row)
+            if first is not row:
+                errors.append(
+                    f"{row.place}, field {name}: {kind} {name} {value} is also on {first.place}"
+                )
+    return errors
+
+
 class ImportRefused(UsageError):
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str], what: str = "") -> None:
         shown = errors[:MAX_ERRORS_SHOWN]
         if len(errors) > len(shown):
             shown.append(f"… and {len(errors) - len(shown):,} more")
         noun = "row has an error" if len(errors) == 1 else "rows have errors"
-        super().__init__(f"{len(errors):,} {noun}; nothing was imported", details=shown)
+        super().__init__(what or f"{len(errors):,} {noun}; nothing was imported", details=shown)
 
 
-def store_import(conn: sqlite3.Connection, items: Sequence[Entry]) -> tuple[int, int]:
-    """Store validated entries in one transaction: (added, already there).
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: rows added, already there (skipped), replaced (--replace)."""
 
-    An entry whose id exists is skipped when the stored entry is the same (importing a
-    file twice changes nothing) and refused when it differs; nothing is stored then.
+    added: int = 0
+    same: int = 0
+    replaced: int = 0
+    entries: int = 0  # of the added, how many were diary entries
+    sessions: int = 0
+
+
+def _differences(old: Record, new: Record) -> str:
+    a, b = old.to_data(), new.to_data()
+    names = [
+        name
+        for name in a
+        if name not in ("id", "logged", "changed", "type") and a[name] != b.get(name)
+    ]
+    return ", ".join(names)
+
+
+def store_import(
+    conn: sqlite3.Connection,
+    rows: Sequence[Row],
+    *,
+    replace: bool = False,
+    notes: bool = True,
+) -> Imported:
+    """Merge validated rows into the diary in one transaction, by UUID.
+
+    A row whose UUID is already there with the same content is skipped (importing a file
+    twice changes nothing); with other content it is a conflict: nothing is stored and
+    ImportRefused lists them, unless `replace` (then the file's version is taken, keeping
+    the local number). Rows without a UUID (exports before storage.m004) are skipped when
+    an entry with the same content and time stamp is there, else added with a new UUID.
+    A row keeps its file's id when that number is free here, else it gets a new one.
+    `notes=False`: the file left the notes out (a FHIR export without --notes), so notes
+    are neither compared nor overwritten.
     """
-    with_ids = {entry.id: entry for entry in items if entry.id is not None}
-    same = 0
-    errors: list[str] = []
-    skip: set[int] = set()
-    if with_ids:
-        ids = list(with_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for row in conn.execute(_SELECT + f" WHERE id IN ({marks})", chunk):
-                stored = _entry(row)
-                if stored == with_ids[stored.id]:  # type: ignore[index]
-                    same += 1
-                    skip.add(int(row[0]))
-                else:
-                    errors.append(
-                        f"entry id {row[0]}: the diary already has a different entry #{row[0]}"
-                    )
-    if errors:
-        raise ImportRefused(errors)
+    conn.execute("BEGIN IMMEDIATE")  # no other writer between the checks and the inserts
     try:
-        with conn:
-            conn.executemany(
-                "INSERT INTO diary ("
-                + ", ".join(COLUMNS)
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.as_row() for entry in items if entry.id not in skip),
-            )
-    except sqlite3.IntegrityError as err:  # a concurrent writer took an id meanwhile
-        raise SpasmError(
-            f"the import clashed with a change made meanwhile ({err}); nothing was imported"
-        ) from None
-    return len(items) - same, same
+        result = _merge(conn, rows, replace=replace, notes=notes)
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+    return result
+
+
+def _merge(
+    conn: sqlite3.Connection, rows: Sequence[Row], *, replace: bool, notes: bool
+) -> Imported:
+    conflicts: list[str] = []
+    updates: list[Record] = []
+    inserts: list[Record] = []
+    same = 0
+    taken = {
+        "entry": {int(r[0]) for r in conn.execute("SELECT id FROM diary")},
+        "session": {int(r[0]) for r in conn.execute("SELECT id FROM sessions")},
+    }
+    # What is there, read once: most rows of a big import are new and need no look-up.
+    uuids = {
+        "entry": {str(r[0]) for r in conn.execute("SELECT uuid FROM diary")},
+        "session": {str(r[0]) for r in conn.execute("SELECT uuid FROM sessions")},
+    }
+    stamps = {(str(r[0]), str(r[1])) for r in conn.execute("SELECT at, logged FROM diary")}
+    stamps |= {("", str(r[0])) for r in conn.execute("SELECT started_at FROM sessions")}
+    for row in rows:
+        item = row.item
+        is_session = isinstance(item, Session)
+        select = _SELECT_SESSIONS if is_session else _SELECT
+        make = _session if is_session else _entry
+        stored: Record | None = None
+        if item.uuid:
+            if item.uuid in uuids["session" if is_session else "entry"]:
+                found = conn.execute(select + " WHERE uuid = ?", (item.uuid,)).fetchone()
+                stored = make(found) if found else None
+        else:
+            key = ("", item.started_at) if isinstance(item, Session) else (item.at, item.logged)
+            stored = _same_content(conn, item) if key in stamps else None
+            if stored is not None:
+                same += 1
+                continue
+        if stored is not None:
+            if isinstance(item, Entry) and not notes:
+                item = dataclasses.replace(item, note=stored.note)  # type: ignore[union-attr]
+            if _content(item) == _content(stored):
+                same += 1
+            elif replace:
+                updates.append(dataclasses.replace(item, id=stored.id))
+            else:
+                kind = "session" if is_session else "entry"
+                conflicts.append(
+                    f"{row.place}: {kind} {item.uuid} differs from the diary's #{stored.id}"
+                    f" ({_differences(stored, item)})"
+                )
+            continue
+        ids = taken["session" if is_session else "entry"]
+        keep = item.id if item.id is not None and item.id not in ids else None
+        if keep is not None:
+            ids.add(keep)
+        if isinstance(item, Entry):
+            inserts.append(complete(item, id=keep))
+        else:
+            inserts.append(dataclasses.replace(item, id=keep, uuid=item.uuid or _new_uuid()))
+    if conflicts:
+        raise ImportRefused(
+            conflicts,
+            f"{len(conflicts):,} row{'s' if len(conflicts) != 1 else ''} conflict with the"
+            " diary (same UUID, other content); nothing was imported."
+            " Give --replace to take the file's version",
+        )
+    try:
+        for item in updates:
+            if isinstance(item, Entry):
+                conn.execute(
+                    "UPDATE diary SET at = ?, utc_offset = ?, pain = ?, area = ?, side = ?,"
+                    " leg = ?, trigger = ?, helped = ?, note = ?, changed = ? WHERE id = ?",
+                    (*item.as_row()[2:11], item.changed or now_utc(), item.id),
+                )
+            else:
+                conn.execute(
+                    "UPDATE sessions SET kind = ?, what = ?, started_at = ?, utc_offset = ?,"
+                    " planned_seconds = ?, actual_seconds = ?, outcome = ?, details = ?,"
+                    " changed = ? WHERE id = ?",
+                    (*item.content(), item.changed or now_utc(), item.id),
+                )
+        conn.executemany(_INSERT, [i.as_row() for i in inserts if isinstance(i, Entry)])
+        conn.executemany(_INSERT_SESSION, [i.as_row() for i in inserts if isinstance(i, Session)])
+    except sqlite3.IntegrityError as err:
+        raise SpasmError(f"the database refused a row ({err}); nothing was imported") from None
+    added_sessions = sum(isinstance(i, Session) for i in inserts)
+    return Imported(
+        added=len(inserts),
+        same=same,
+        replaced=len(updates),
+        entries=len(inserts) - added_sessions,
+        sessions=added_sessions,
+    )
+
+
+def _content(item: Record) -> tuple[Any, ...]:
+    return item.content()
+
+
+def _same_content(conn: sqlite3.Connection, item: Record) -> Record | None:
+    """A stored row that is this UUID-less row: same content, same creation time."""
+    if isinstance(item, Session):
+        for found in conn.execute(
+            _SELECT_SESSIONS + " WHERE started_at = ? AND kind = ? AND what = ?",
+            (item.started_at, item.kind, item.what),
+        ):
+            twin = _session(found)
+            if twin.content()[4:] == item.content()[4:]:
+                return twin
+        return None
+    for found in conn.execute(_SELECT + " WHERE at = ? AND pain = ?", (item.at, item.pain)):
+        stored = _entry(found)
+        ours = dataclasses.replace(item, utc_offset=stored.utc_offset)
+        if stored.content() == ours.content() and stored.logged == item.logged:
+            return stored
+    return None

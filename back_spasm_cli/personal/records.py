@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from back_spasm_cli.personal import storage
+from back_spasm_cli.system import clock
 
 #: How long `spasm plan` reuses the answers of a check.
 REUSE_FOR = datetime.timedelta(hours=24)
@@ -31,7 +32,7 @@ class SavedCheck:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return clock.now()
 
 
 def save_check(
@@ -104,18 +105,6 @@ def forget_all(conn: sqlite3.Connection) -> int:
     return storage.forget_everything(conn)
 
 
-def ago(then: datetime.datetime, now: datetime.datetime | None = None) -> str:
-    """ "just now", "10 minutes ago", "3 hours ago", "2 days ago"."""
-    seconds = int(((now or _now()) - then).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"  # unreachable: seconds >= 60 here
-
-
 #: How long a saved check still says which day of the spasm it is (ask, timer, routine).
 DAYS_KNOWN_FOR = datetime.timedelta(days=14)
 
@@ -131,7 +120,7 @@ def days_since_onset(
     days = saved.answers.get("days")
     if not isinstance(days, int) or isinstance(days, bool) or days < 0:
         return None
-    return days + ((now or _now()).date() - saved.at.date()).days
+    return clock.day_of_spasm(days, saved.at, now or _now())
 
 
 def saved_days_since_onset() -> int | None:

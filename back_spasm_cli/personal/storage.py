@@ -67,8 +67,117 @@ def m003_diary(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX diary_pain_at ON diary (pain, at)")
 
 
+def _local_offset(stamp: str | None) -> str:
+    """The UTC offset ('+01:00') the machine's zone has at `stamp`: a local
+    'YYYY-MM-DD HH:MM' or an ISO time with a zone (an old row's best guess)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        moment = dt.datetime.now()
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return format_offset(moment.astimezone().utcoffset() or dt.timedelta(0))
+
+
+def format_offset(delta: object) -> str:
+    """A timedelta as '+HH:MM' / '-HH:MM'."""
+    import datetime as dt
+
+    assert isinstance(delta, dt.timedelta)
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
+def _new_uuid() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+#: A UUID as stored: 36 lowercase characters, 8-4-4-4-12.
+UUID_GLOB = (
+    "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-"
+    "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-"
+    "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-"
+    "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+)
+OFFSET_GLOB = "[+-][0-1][0-9]:[0-5][0-9]"
+
+
+def m004_identity(conn: sqlite3.Connection) -> None:
+    """Every diary entry and session gets a random UUID (its identity across devices),
+    its UTC offset, and when it was created and last changed. The tables are rebuilt
+    with the new columns and every row is kept: old rows get a new UUID, the offset the
+    machine's zone has at their time, and their old time stamp as created and changed."""
+    conn.create_function("spasm_uuid", 0, _new_uuid)
+    conn.create_function("spasm_offset", 1, _local_offset)
+    conn.execute(
+        "CREATE TABLE diary_new ("
+        " id INTEGER PRIMARY KEY,"
+        f" uuid TEXT NOT NULL UNIQUE CHECK (uuid GLOB '{UUID_GLOB}'),"
+        " at TEXT NOT NULL CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+        " [0-9][0-9]:[0-9][0-9]'),"  # local wall-clock time, 'YYYY-MM-DD HH:MM'
+        f" utc_offset TEXT NOT NULL CHECK (utc_offset GLOB '{OFFSET_GLOB}'),"  # of `at`
+        " pain INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),"
+        " area TEXT CHECK (area IN ('lower', 'middle', 'upper')),"
+        " side TEXT CHECK (side IN ('left', 'right', 'both')),"
+        " leg INTEGER NOT NULL DEFAULT 0 CHECK (leg IN (0, 1)),"
+        " trigger TEXT,"
+        " helped TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(helped)),"
+        " note TEXT NOT NULL DEFAULT '',"
+        " logged TEXT NOT NULL,"  # created: ISO 8601, UTC
+        " changed TEXT NOT NULL"  # last changed: ISO 8601, UTC
+        ")"
+    )
+    conn.execute(
+        "INSERT INTO diary_new (id, uuid, at, utc_offset, pain, area, side, leg, trigger,"
+        " helped, note, logged, changed)"
+        " SELECT id, spasm_uuid(), at, spasm_offset(at), pain, area, side, leg, trigger,"
+        " helped, note, logged, logged FROM diary ORDER BY id"
+    )
+    conn.execute("DROP TABLE diary")
+    conn.execute("ALTER TABLE diary_new RENAME TO diary")
+    conn.execute("CREATE INDEX diary_at ON diary (at)")
+    conn.execute("CREATE INDEX diary_pain_at ON diary (pain, at)")
+    conn.execute(
+        "CREATE TABLE sessions_new ("
+        " id INTEGER PRIMARY KEY,"
+        f" uuid TEXT NOT NULL UNIQUE CHECK (uuid GLOB '{UUID_GLOB}'),"
+        " kind TEXT NOT NULL CHECK (kind IN ('timer', 'routine')),"
+        " what TEXT NOT NULL,"  # ice, heat, or the exercise ids joined by spaces
+        " started_at TEXT NOT NULL,"  # ISO 8601, UTC
+        f" utc_offset TEXT NOT NULL CHECK (utc_offset GLOB '{OFFSET_GLOB}'),"
+        " planned_seconds INTEGER NOT NULL CHECK (planned_seconds >= 0),"
+        " actual_seconds INTEGER NOT NULL CHECK (actual_seconds >= 0),"
+        " outcome TEXT NOT NULL CHECK (outcome IN ('completed', 'stopped', 'worse')),"
+        " details TEXT NOT NULL CHECK (json_valid(details)),"
+        " logged TEXT NOT NULL,"  # created: ISO 8601, UTC
+        " changed TEXT NOT NULL"  # last changed: ISO 8601, UTC
+        ")"
+    )
+    conn.execute(
+        "INSERT INTO sessions_new (id, uuid, kind, what, started_at, utc_offset,"
+        " planned_seconds, actual_seconds, outcome, details, logged, changed)"
+        " SELECT id, spasm_uuid(), kind, what, started_at, spasm_offset(started_at),"
+        " planned_seconds, actual_seconds, outcome, details, started_at, started_at"
+        " FROM sessions ORDER BY id"
+    )
+    conn.execute("DROP TABLE sessions")
+    conn.execute("ALTER TABLE sessions_new RENAME TO sessions")
+    conn.execute("CREATE INDEX sessions_started ON sessions (started_at)")
+
+
 #: The private database's schema, in order; each step is named for what it adds.
-PRIVATE_MIGRATIONS: tuple[Migration, ...] = (m001_checks, m002_sessions, m003_diary)
+PRIVATE_MIGRATIONS: tuple[Migration, ...] = (
+    m001_checks,
+    m002_sessions,
+    m003_diary,
+    m004_identity,
+)
 
 
 class PrivateDataError(SpasmError):
@@ -235,12 +344,19 @@ def damaged(
     )
 
 
-def write(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T], outcome: str) -> T:
+def write(
+    conn: sqlite3.Connection,
+    work: Callable[[sqlite3.Connection], T],
+    outcome: str,
+    *,
+    begin: bool = True,
+) -> T:
     """Run `work` (which may use `with conn:`) in one write transaction, taken with BEGIN
     IMMEDIATE so that a writer waits for the lock instead of failing part way. While the
     database is locked it tries again with growing pauses, up to WRITE_WAIT seconds; then,
     or on any other failure, a PrivateDataError ends with `outcome` ("the entry was not
-    saved")."""
+    saved"). `begin=False` for work that takes its own BEGIN IMMEDIATE (it is retried
+    the same way)."""
     path = getattr(conn, "path", private_db_path())
     if getattr(conn, "damage", ()):
         raise damaged(path, conn.damage)  # type: ignore[attr-defined]
@@ -248,7 +364,8 @@ def write(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T], out
     delay = 0.02
     while True:
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            if begin:
+                conn.execute("BEGIN IMMEDIATE")
             try:
                 result = work(conn)
                 if conn.in_transaction:

@@ -10,7 +10,8 @@ from typing import Any
 
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
-from back_spasm_cli.personal.diary import CheckRecord, Entry, FlagHit, Trends, Vocabulary
+from back_spasm_cli.personal.diary import Entry, FlagHit, Session, Trends, Vocabulary
+from back_spasm_cli.personal.records import SavedCheck
 from back_spasm_cli.render.text import clean
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
@@ -97,22 +98,67 @@ def logged(
 # --------------------------------------------------------------------------- history
 
 
-def history(content: KnowledgeBaseFile, items: Sequence[Entry], since: str | None) -> Document:
+def _minutes(seconds: int) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+OUTCOME_WORDS = {"completed": "finished", "stopped": "stopped early", "worse": "made it worse"}
+
+
+def session_what(session: Session) -> str:
+    """'ice timer', 'heat timer' or 'routine (3 exercises)'."""
+    if session.kind == "timer":
+        return f"{session.what} timer"
+    count = len(session.what.split())
+    return f"routine ({count} exercise{'s' if count != 1 else ''})"
+
+
+def session_line(session: Session) -> str:
+    """'S#3 2026-11-20 08:30 ice timer: 15:00 planned, 4:10 done, stopped early'."""
+    return (
+        f"S#{session.id} {session.at} {session_what(session)}:"
+        f" {_minutes(session.planned_seconds)} planned, {_minutes(session.actual_seconds)}"
+        f" done, {OUTCOME_WORDS.get(session.outcome, session.outcome)}"
+    )
+
+
+def history(
+    content: KnowledgeBaseFile,
+    items: Sequence[Entry],
+    since: str | None,
+    sessions: Sequence[Session] = (),
+    *,
+    shown: str = "both",
+) -> Document:
+    """Entries and sessions, newest first, in one list."""
     period = f"since {since[:10]}" if since else "all entries"
     count = f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}"
-    if items:
+    if shown != "entries":
+        count = (
+            f"{count}, {len(sessions)} session{'s' if len(sessions) != 1 else ''}"
+            if shown == "both"
+            else f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
+        )
+    merged: list[tuple[str, int, str]] = [(e.at, 0, entry_line(e)) for e in items]
+    merged += [(s.at, 1, session_line(s)) for s in sessions]
+    merged.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    if merged:
         body = Section(
             title="Pain diary",
             subtitle=f"{count}, {period}, newest first",
-            lists=(Bullets("", tuple(entry_line(e) for e in items)),),
+            lists=(Bullets("", tuple(line for _, _, line in merged)),),
         )
     else:
-        body = Section(
-            title="Pain diary",
-            subtitle=period,
-            paragraphs=("No entries. Add one with: spasm log --pain N",),
-        )
-    payload = {"since": since, "entries": [entry.to_data() for entry in items]}
+        empty = {
+            "sessions": "No sessions. `spasm timer ice` or `spasm routine` records one.",
+        }.get(shown, "No entries. Add one with: spasm log --pain N")
+        body = Section(title="Pain diary", subtitle=period, paragraphs=(empty,))
+    payload: dict[str, Any] = {"since": since}
+    if shown != "sessions":
+        payload["entries"] = [entry.to_data() for entry in items]
+    if shown != "entries":
+        payload["sessions"] = [session.to_data() for session in sessions]
     return frame.finish(content, [body], payload)
 
 
@@ -256,7 +302,7 @@ def _flatten(value: Any, prefix: str = "") -> list[str]:
     return [f"{prefix.rstrip('.')}: {value}"] if prefix else [str(value)]
 
 
-def check_section(content: KnowledgeBaseFile, record: CheckRecord) -> Section:
+def check_section(content: KnowledgeBaseFile, record: SavedCheck) -> Section:
     level = frame.care_level(content, record.level)
     verdict = record.verdict if isinstance(record.verdict, dict) else {}
     reasons = verdict.get("reasons") if isinstance(verdict.get("reasons"), list) else []
@@ -266,7 +312,7 @@ def check_section(content: KnowledgeBaseFile, record: CheckRecord) -> Section:
     lists.append(Bullets("Answers", tuple(_flatten(record.answers)) or ("none",)))
     return Section(
         title="Last check",
-        subtitle=record.at,
+        subtitle=record.at.isoformat(),
         tone=_tone(record.level),
         facts=(("Care level", level.title if level else record.level),),
         lists=tuple(lists),
@@ -277,7 +323,7 @@ def report(
     content: KnowledgeBaseFile,
     result: Trends,
     vocab: Vocabulary,
-    record: CheckRecord | None,
+    record: SavedCheck | None,
 ) -> Document:
     """The report's text parts (the chart and the table of entries are added per format)."""
     title = content.meta.title if content.meta else "spasm"

@@ -5,6 +5,7 @@ for each of them, so no view can drop one by accident.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -137,3 +138,14 @@ def care_section(
         paragraphs=(numbers.fill(level.action),) if level else (),
         lists=(Bullets("Why", tuple(reasons)),) if reasons else (),
     )
+
+
+def ago(then: datetime.datetime, now: datetime.datetime) -> str:
+    """ "just now", "10 minutes ago", "3 hours ago", "2 days ago" (system/clock.elapsed)."""
+    from back_spasm_cli.system import clock
+
+    found = clock.elapsed(then, now)
+    if found is None:
+        return "just now"
+    count, unit = found
+    return f"{count} {unit}{'s' if count != 1 else ''} ago"
