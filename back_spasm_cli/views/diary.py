@@ -265,7 +265,8 @@ def trends(content: KnowledgeBaseFile, result: Trends, vocab: Vocabulary) -> Doc
     payload = trends_payload(result)
     if content.diary and result.helped:
         payload["not_proof"] = content.diary.not_proof
-    return frame.finish(content, sections, payload, shows=["remedy"] if result.helped else ())
+    helped = frame.shown_ids(content, (h.id for h in result.helped))
+    return frame.finish(content, sections, payload, shows=helped)
 
 
 def chart(days: Sequence[tuple[str, float]], width: int, *, color: bool) -> str:
@@ -335,7 +336,8 @@ def report(
     sections = [header, *flag_sections(result.flags), *trends_sections(content, result, vocab)]
     if record is not None:
         sections.append(check_section(content, record))
-    return frame.finish(content, sections, trends_payload(result), shows=["remedy"])
+    helped = frame.shown_ids(content, (h.id for h in result.helped))
+    return frame.finish(content, sections, trends_payload(result), shows=helped)
 
 
 _STYLE = """
