@@ -124,6 +124,9 @@ class SpasmGroup(TyperGroup):
 
                 framework.translate_command(built)
             _BUILT[name] = built
+            from back_spasm_cli.cli.state import apply_dynamic_help
+
+            apply_dynamic_help(name, built)
         return _BUILT[name]
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:

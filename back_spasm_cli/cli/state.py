@@ -228,3 +228,78 @@ def wrote(path: str) -> None:
 
 def completed_writes() -> tuple[str, ...]:
     return tuple(_WRITTEN)
+
+
+#: Help text that comes from the base in use (an overlay can add a timer or a trigger):
+#: (command, parameter) -> (metavar from the base, help rewritten from the base).
+DYNAMIC_HELP: dict[
+    tuple[str, str],
+    tuple[
+        Callable[[KnowledgeBaseFile], str] | None,
+        Callable[[KnowledgeBaseFile, str], str] | None,
+    ],
+] = {}
+
+
+def help_from_base(
+    command: str,
+    parameter: str,
+    *,
+    metavar: Callable[[KnowledgeBaseFile], str] | None = None,
+    help: Callable[[KnowledgeBaseFile, str], str] | None = None,
+) -> None:
+    """Have a parameter's metavar (and help) read from the layered base when shown."""
+    DYNAMIC_HELP[(command, parameter)] = (metavar, help)
+
+
+def _base_now() -> KnowledgeBaseFile | None:
+    """The base the running command line names (`--kb`, `--overlay`), or None."""
+    import importlib
+
+    try:  # Typer 0.29 carries its own Click
+        globals_module = importlib.import_module("typer._click.globals")
+    except ImportError:  # pragma: no cover - older Typer, with Click itself
+        globals_module = importlib.import_module("click.globals")
+    ctx = globals_module.get_current_context(silent=True)
+    state: AppState | None = ctx.find_object(AppState) if ctx is not None else None
+    try:
+        if state is not None:
+            return state.kb().content
+        return base_in_use(ctx) if ctx is not None else None
+    except Exception:  # help must show even when the base cannot be read
+        return None
+
+
+def apply_dynamic_help(name: str, command: Any) -> None:
+    """Give the built command's parameters their metavar and help from the base in use,
+    worked out each time they are shown (usage, --help, error messages), not when built:
+    the parameter's class gets `metavar` and `help` properties over the static values."""
+    for param in getattr(command, "params", ()):
+        found = DYNAMIC_HELP.get((name, param.name))
+        if found is None or "_spasm_static" in vars(param):
+            continue
+        metavar_from, help_from = found
+        param._spasm_static = (vars(param).get("metavar"), vars(param).get("help"))
+
+        def metavar(self: Any, _from: Any = metavar_from) -> Any:
+            static = self._spasm_static[0]
+            content = _base_now() if _from is not None else None
+            return _from(content) if content is not None else static
+
+        def help_text(self: Any, _from: Any = help_from) -> Any:
+            static = self._spasm_static[1]
+            content = _base_now() if _from is not None and static else None
+            return _from(content, static) if content is not None else static
+
+        def keep(index: int) -> Any:
+            def setter(self: Any, value: Any) -> None:
+                old = self._spasm_static
+                self._spasm_static = (value, old[1]) if index == 0 else (old[0], value)
+
+            return setter
+
+        param.__class__ = type(
+            type(param).__name__,
+            (type(param),),
+            {"metavar": property(metavar, keep(0)), "help": property(help_text, keep(1))},
+        )

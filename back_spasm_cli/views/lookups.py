@@ -34,6 +34,7 @@ from back_spasm_cli.views.frame import (
     related_lines,
     shown_kinds,
 )
+from back_spasm_cli.views.layers import from_json, from_line
 
 #: What `spasm` alone lists first: the five commands people need first (interface text).
 FIRST_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -64,6 +65,7 @@ def entry_section(
     *,
     full: bool = False,
     brief: bool = False,
+    origin: str | None = None,
 ) -> Section:
     """What to do first: summary, how long, steps, cautions, related entries; `brief`
     (an answer to a question, whose view says when and lists related entries itself):
@@ -84,7 +86,9 @@ def entry_section(
     facts = [(_("How long"), entry.duration)] if entry.duration and not brief else []
     return Section(
         title=entry.title,
-        subtitle=f"{kind_name(kind)}: {entry.id}" + ("" if full else f" · {_(MORE_HINT)}"),
+        subtitle=f"{kind_name(kind)}: {entry.id}"
+        + ("" if full else f" · {_(MORE_HINT)}")
+        + (f" · {origin}" if origin else ""),
         tone="info",
         paragraphs=(entry.summary, *(entry.body if full else ())),
         lists=tuple(b for b in lists if b.items),
@@ -92,7 +96,9 @@ def entry_section(
     )
 
 
-def exercise_section(exercise: Exercise, *, full: bool = False) -> Section:
+def exercise_section(
+    exercise: Exercise, *, full: bool = False, origin: str | None = None
+) -> Section:
     facts = [(_("When"), exercise.when)] if exercise.when else []
     facts.append((_("Start"), exercise.position))
     if exercise.hold:
@@ -107,15 +113,15 @@ def exercise_section(exercise: Exercise, *, full: bool = False) -> Section:
         lists.append(Bullets(_("Sources"), display_sources(exercise.sources)))
     return Section(
         title=exercise.title,
-        subtitle=_("exercise: {id}").format(id=exercise.id),
+        subtitle=_("exercise: {id}").format(id=exercise.id) + (f" · {origin}" if origin else ""),
         paragraphs=(exercise.summary,),
         lists=tuple(b for b in lists if b.items),
         facts=tuple(facts),
     )
 
 
-def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
-    return {"kind": kind.name, **item.to_data()}
+def _entry_json(kb: KnowledgeBase, kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
+    return {"kind": kind.name, **item.to_data(), **from_json(kb, item.id)}
 
 
 def _match_notices(kind: Kind, matches: Sequence[Match]) -> list[str]:
@@ -146,14 +152,14 @@ def entries(
         [m.item for m in matches] if matches else list(getattr(content, kind.section))
     )
     sections = [
-        exercise_section(item, full=full)
+        exercise_section(item, full=full, origin=from_line(kb, item.id))
         if isinstance(item, Exercise)
-        else entry_section(content, kind, item, full=full)
+        else entry_section(content, kind, item, full=full, origin=from_line(kb, item.id))
         for item in items
     ]
     payload = {
         "kind": kind.name,
-        "entries": [_entry_json(kind, item) for item in items],
+        "entries": [_entry_json(kb, kind, item) for item in items],
         "matches": [{"query": m.query, "id": m.item.id, "how": m.how} for m in (matches or ())],
     }
     return advice(
@@ -176,14 +182,18 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
         lists=(
             Bullets(
                 "",
-                tuple(f"{_summary_line(item)} ({open_command(kind, item.id)})" for item in items),
+                tuple(
+                    f"{_summary_line(item)} ({open_command(kind, item.id)})"
+                    + (f" · {origin}" if (origin := from_line(kb, item.id)) else "")
+                    for item in items
+                ),
             ),
         ),
         subtitle=_("open one: spasm {command} NAME · all in full: --full").format(
             command=kind.command
         ),
     )
-    payload = {"kind": kind.name, "entries": [_entry_json(kind, item) for item in items]}
+    payload = {"kind": kind.name, "entries": [_entry_json(kb, kind, item) for item in items]}
     return advice(kb, numbers, [section], payload, shows=shown_kinds(items))
 
 
