@@ -114,9 +114,15 @@ class SpasmGroup(TyperGroup):
             import typer.main
 
             importlib.import_module(f"{__name__}.{COMMANDS[name]}")
+            from back_spasm_cli.cli.state import shared_options
+
             built = typer.main.get_command(_REGISTERED[name])
             built.name = name
+            shared_options(built)
             _BUILT[name] = built
+            from back_spasm_cli.cli.state import apply_dynamic_help
+
+            apply_dynamic_help(name, built)
         return _BUILT[name]
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:

@@ -12,7 +12,7 @@ import typer
 
 from back_spasm_cli.cli import command, group
 from back_spasm_cli.cli.files import ExportOpt, ForceOpt
-from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
+from back_spasm_cli.cli.state import AppState, help_from_base, output_options, state_of, wrote
 from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.render.text import clean
 
@@ -195,6 +195,15 @@ def _ask_missing(
     if note is None:
         note = ask.read("A note?", "[Enter: none]")
     return pain, located, trigger, helped, note
+
+
+def _trigger_ids(content: "KnowledgeBaseFile") -> str:
+    from back_spasm_cli.personal.diary import vocabulary
+
+    return "|".join(vocabulary(content).triggers) or "ID"
+
+
+help_from_base("log", "trigger", metavar=_trigger_ids)
 
 
 @command()

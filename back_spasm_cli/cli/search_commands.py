@@ -111,4 +111,4 @@ def ask(
     with engine.open_index(knowledge, progress=_progress) as index:
         found = engine.answer(index, knowledge.content, text, days_since_onset=days)
         notices = index.notices
-    state.show(view.ask_answer(knowledge, numbers, found, notices=notices))
+    state.show(view.ask_answer(knowledge, numbers, found, full=state.full, notices=notices))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from back_spasm_cli.cli import command
-from back_spasm_cli.cli.state import AppState, output_options, state_of
+from back_spasm_cli.cli.state import AppState, help_from_base, output_options, state_of
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         TimerRun,
     )
     from back_spasm_cli.knowledge.kb import KnowledgeBase
-    from back_spasm_cli.knowledge.schema import Exercise
+    from back_spasm_cli.knowledge.schema import Exercise, KnowledgeBaseFile
 
 DaysOpt = Annotated[
     int | None,
@@ -234,6 +234,27 @@ def _run_timer_plain(plan: "TimerPlan", run: "TimerRun") -> None:
         elif isinstance(event, TimerDone):
             line(event.text)
     line(_next_line(plan, run))
+
+
+def _timer_ids(content: "KnowledgeBaseFile") -> str:
+    return "|".join(t.id for t in content.sessions.timers) if content.sessions else "ice|heat"
+
+
+def _timer_caps(content: "KnowledgeBaseFile", text: str) -> str:
+    """The help's "at most 20" says the base's longest session."""
+    import re
+
+    if content.sessions is None:
+        return text
+    caps = {t.id: t.max_minutes for t in content.sessions.timers}
+    said = str(next(iter(caps.values()))) if len(set(caps.values())) == 1 else None
+    if said is None:
+        said = ", ".join(f"{minutes} ({timer})" for timer, minutes in caps.items())
+    return re.sub(r"\b20\b", said, text)
+
+
+help_from_base("timer", "remedy", metavar=_timer_ids)
+help_from_base("timer", "minutes", help=_timer_caps)
 
 
 @command()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -81,64 +79,53 @@ FullOpt = Annotated[
 
 
 def output_options(*, region: bool = True, full: bool = True) -> Callable[[F], F]:
-    """Give a command the shared `--format`, `--region` and `--full` options, declared
-    here once.
+    """Give a command the shared `--format`, `--region` and `--full` options (declared
+    once, above). A plain marker: cli/__init__.py adds the options when it builds the
+    command (`shared_options`), and their callbacks store the values in the AppState.
 
     They may also come before the command (`spasm --format json remedy heat`); given after
     it, they win. The command reads them from the AppState, never as parameters.
     """
+    wanted = ("fmt", *(("region",) if region else ()), *(("full",) if full else ()))
 
-    def decorate(func: F) -> F:
-        signature = inspect.signature(func)
-        extra = [
-            inspect.Parameter(
-                "fmt", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FormatOpt
-            )
-        ]
-        if region:
-            extra.append(
-                inspect.Parameter(
-                    "region", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=RegionOpt
-                )
-            )
-        if full:
-            extra.append(
-                inspect.Parameter(
-                    "full", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=FullOpt
-                )
-            )
+    def mark(func: F) -> F:
+        func.output_options = wanted  # type: ignore[attr-defined]
+        return func
 
-        # The command's own `ctx: typer.Context` parameter (Typer fills in one only).
-        names = list(signature.parameters)
-        ctx_name = next(
-            name for name, p in signature.parameters.items() if p.annotation is typer.Context
-        )
+    return mark
 
-        @functools.wraps(func)
-        def command(
-            *args: Any,
-            fmt: str | None = None,
-            region: str | None = None,
-            full: bool = False,
-            **kw: Any,
-        ) -> Any:
-            ctx = kw[ctx_name] if ctx_name in kw else args[names.index(ctx_name)]
-            state = state_of(ctx)
-            state.fmt = fmt or state.fmt
-            state.region = region or state.region
-            state.full = full or state.full
-            return func(*args, **kw)
 
-        command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[*signature.parameters.values(), *extra]
-        )
-        command.__annotations__ = {
-            **func.__annotations__,
-            **{parameter.name: parameter.annotation for parameter in extra},
-        }
-        return command  # type: ignore[return-value]
+def _shared(fmt: FormatOpt = None, region: RegionOpt = None, full: FullOpt = False) -> None:
+    """Only its signature counts: Typer turns it into the shared options."""
 
-    return decorate
+
+def _store(ctx: Any, param: Any, value: Any) -> None:
+    state = ctx.find_object(AppState) or ctx.ensure_object(AppState)
+    if param.name == "fmt" and value:
+        state.fmt = value
+    elif param.name == "region" and value:
+        state.region = value
+    elif param.name == "full" and value:
+        state.full = True
+
+
+def shared_options(command: Any) -> None:
+    """Add the shared options to a built Click command (and its subcommands) marked with
+    `output_options`, after its own options, as --help lists them."""
+    wanted = getattr(command.callback, "output_options", None)
+    if wanted:
+        import typer.main
+
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command()(_shared)
+        made = {param.name: param for param in typer.main.get_command(single).params}
+        for name in wanted:
+            param = made[name]
+            param.expose_value = False
+            param.callback = _store
+            command.params.append(param)
+    for sub in getattr(command, "commands", {}).values():
+        shared_options(sub)
 
 
 class AppState:
@@ -161,8 +148,13 @@ class AppState:
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
             from back_spasm_cli.knowledge import kb
+            from back_spasm_cli.system import i18n
 
-            self._kb = kb.load(self.kb_path, overlays=self.overlays)
+            self._kb = kb.load(
+                self.kb_path,
+                overlays=self.overlays,
+                languages=kb.language_layer(self.kb_path, i18n.language()),
+            )
         return self._kb
 
     def region_of(self, content: KnowledgeBaseFile) -> Region | None:
@@ -236,3 +228,78 @@ def wrote(path: str) -> None:
 
 def completed_writes() -> tuple[str, ...]:
     return tuple(_WRITTEN)
+
+
+#: Help text that comes from the base in use (an overlay can add a timer or a trigger):
+#: (command, parameter) -> (metavar from the base, help rewritten from the base).
+DYNAMIC_HELP: dict[
+    tuple[str, str],
+    tuple[
+        Callable[[KnowledgeBaseFile], str] | None,
+        Callable[[KnowledgeBaseFile, str], str] | None,
+    ],
+] = {}
+
+
+def help_from_base(
+    command: str,
+    parameter: str,
+    *,
+    metavar: Callable[[KnowledgeBaseFile], str] | None = None,
+    help: Callable[[KnowledgeBaseFile, str], str] | None = None,
+) -> None:
+    """Have a parameter's metavar (and help) read from the layered base when shown."""
+    DYNAMIC_HELP[(command, parameter)] = (metavar, help)
+
+
+def _base_now() -> KnowledgeBaseFile | None:
+    """The base the running command line names (`--kb`, `--overlay`), or None."""
+    import importlib
+
+    try:  # Typer 0.29 carries its own Click
+        globals_module = importlib.import_module("typer._click.globals")
+    except ImportError:  # pragma: no cover - older Typer, with Click itself
+        globals_module = importlib.import_module("click.globals")
+    ctx = globals_module.get_current_context(silent=True)
+    state: AppState | None = ctx.find_object(AppState) if ctx is not None else None
+    try:
+        if state is not None:
+            return state.kb().content
+        return base_in_use(ctx) if ctx is not None else None
+    except Exception:  # help must show even when the base cannot be read
+        return None
+
+
+def apply_dynamic_help(name: str, command: Any) -> None:
+    """Give the built command's parameters their metavar and help from the base in use,
+    worked out each time they are shown (usage, --help, error messages), not when built:
+    the parameter's class gets `metavar` and `help` properties over the static values."""
+    for param in getattr(command, "params", ()):
+        found = DYNAMIC_HELP.get((name, param.name))
+        if found is None or "_spasm_static" in vars(param):
+            continue
+        metavar_from, help_from = found
+        param._spasm_static = (vars(param).get("metavar"), vars(param).get("help"))
+
+        def metavar(self: Any, _from: Any = metavar_from) -> Any:
+            static = self._spasm_static[0]
+            content = _base_now() if _from is not None else None
+            return _from(content) if content is not None else static
+
+        def help_text(self: Any, _from: Any = help_from) -> Any:
+            static = self._spasm_static[1]
+            content = _base_now() if _from is not None and static else None
+            return _from(content, static) if content is not None else static
+
+        def keep(index: int) -> Any:
+            def setter(self: Any, value: Any) -> None:
+                old = self._spasm_static
+                self._spasm_static = (value, old[1]) if index == 0 else (old[0], value)
+
+            return setter
+
+        param.__class__ = type(
+            type(param).__name__,
+            (type(param),),
+            {"metavar": property(metavar, keep(0)), "help": property(help_text, keep(1))},
+        )

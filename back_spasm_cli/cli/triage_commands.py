@@ -6,7 +6,6 @@ answers are options (`--has ID ... --no-others`). Unanswered red-flag signs are 
 taken as "no". Answers are saved (private database) only after the verdict is shown.
 """
 
-import sqlite3
 import sys
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -21,16 +20,16 @@ from back_spasm_cli.cli.files import (
     write_handout,
 )
 from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
-from back_spasm_cli.errors import NotFoundError, UsageError
+from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.render.text import clean
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    import datetime
 
+    from back_spasm_cli.advice.checking import Given, Outcome
     from back_spasm_cli.advice.triage import CheckAnswers
-    from back_spasm_cli.knowledge.regions import Numbers
     from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
-    from back_spasm_cli.personal.records import SavedCheck
+    from back_spasm_cli.personal.diary import FlagHit
 
 
 # --------------------------------------------------------------------------- completion
@@ -139,97 +138,79 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-# --------------------------------------------------------------------------- records
+# --------------------------------------------------------------------------- the flow
 
 
-def _last_saved(max_age_hours: float | None) -> "SavedCheck | None":
-    """The newest saved check (None when nothing is saved or the file cannot be read)."""
-    import datetime
+class _Terminal:
+    """The check flow's Prompter (advice/checking.py) on a terminal."""
 
-    from back_spasm_cli.personal import records, storage
+    def __init__(self) -> None:
+        from back_spasm_cli.cli.triage_prompts import Asker
+        from back_spasm_cli.render.panels import make_console
 
-    if not storage.private_db_path().exists():
-        return None
-    try:
-        conn = storage.private_db()
-    except storage.PrivateDataError as err:
-        sys.stderr.write(f"spasm: {clean(err.message)}\n")
-        return None
-    try:
-        age = datetime.timedelta(hours=max_age_hours) if max_age_hours is not None else None
-        return records.last_check(conn, age)
-    finally:
-        conn.close()
+        self.console = make_console(sys.stdout)
+        self.asker = Asker(self.console)
+
+    def reuse(self, saved_at: "datetime.datetime", now: "datetime.datetime") -> bool:
+        from back_spasm_cli.views import frame
+
+        return self.asker.confirm(
+            f"Use your answers from {frame.ago(saved_at, now)}?", default=True
+        )
+
+    def diary_flag(self, hit: "FlagHit") -> bool:
+        self.asker.say(f"Your diary: {hit.text}", "bold yellow")
+        return self.asker.confirm("Is that right?", default=True)
+
+    def ask_all(
+        self, content: "KnowledgeBaseFile", answers: "CheckAnswers", *, ask_region: bool
+    ) -> tuple["CheckAnswers", int]:
+        from back_spasm_cli.cli.triage_prompts import ask_all
+
+        return ask_all(content, answers, self.console, ask_region=ask_region)
 
 
-def _save(answers: "CheckAnswers", verdict_data: dict[str, object]) -> None:
+def _run(state: AppState, given: "Given", *, reuse: bool, with_plan: bool = False) -> "Outcome":
+    """Call the flow with a terminal to ask on (when there is one and --no-others is not
+    given); say on stderr what it could not read and which saved answers it reused."""
+    from back_spasm_cli.advice import checking
+    from back_spasm_cli.system import clock
+    from back_spasm_cli.views import frame
+
+    content = state.kb().content
+    prompter = _Terminal() if _interactive() and not given.no_others else None
+    now = clock.now()
+    outcome = checking.run(
+        content,
+        given,
+        region=state.region_of(content),
+        now=now,
+        reuse=reuse,
+        prompter=prompter,
+        with_plan=with_plan,
+    )
+    for problem in outcome.problems:
+        sys.stderr.write(f"spasm: {clean(problem.message)}\n")
+    if outcome.reused_at is not None:
+        when = frame.ago(outcome.reused_at, now)
+        sys.stderr.write(f"spasm: using your answers from {when} (--fresh asks again)\n")
+    return outcome
+
+
+def _save(outcome: "Outcome") -> None:
     """Save the answers and the verdict; a failure is said on stderr, never fatal (the
     verdict has already been shown)."""
-    import sqlite3
-
-    from back_spasm_cli.personal import records, storage
+    from back_spasm_cli.advice import checking
 
     try:
-        conn = storage.private_db()
-    except storage.PrivateDataError as err:
-        sys.stderr.write(f"spasm: your answers were not saved: {clean(err.message)}\n")
+        path = checking.save(outcome.answers, outcome.verdict)
+    except SpasmError as err:
+        sys.stderr.write(f"spasm: {clean(err.message)}\n")
         return
-    try:
-        records.save_check(conn, answers.to_data(), dict(verdict_data))
-    except sqlite3.Error as err:
-        sys.stderr.write(f"spasm: your answers were not saved: {clean(str(err))}\n")
-        return
-    finally:
-        conn.close()
-    wrote(str(storage.private_db_path()))
+    wrote(str(path))
 
 
-# --------------------------------------------------------------------------- answers
-
-
-def _numbers(state: AppState, content: "KnowledgeBaseFile", answers: "CheckAnswers") -> "Numbers":
-    from back_spasm_cli.knowledge import regions
-
-    region = state.region_of(content)
-    if region is None and answers.region:
-        region = next((r for r in content.regions if r.id == answers.region), None)
-    return regions.numbers(content, region)
-
-
-def _confirm_diary_flags(
-    content: "KnowledgeBaseFile", answers: "CheckAnswers", console: "Console"
-) -> tuple["CheckAnswers", bool]:
-    """What the diary already says (pain for two weeks, pain getting worse) is put to the
-    person to confirm, instead of asking the sign's question again."""
-    from back_spasm_cli.cli.triage_prompts import Asker
-    from back_spasm_cli.personal import diary, storage
-    from back_spasm_cli.system import clock
-
-    try:
-        conn = storage.private_db()
-        try:
-            hits = diary.flags(conn, clock.today(), content)
-        finally:
-            conn.close()
-    except (storage.PrivateDataError, OSError, sqlite3.Error):
-        return answers, False  # no diary to read: the questions are asked as usual
-    known = {flag.id for flag in content.red_flags}
-    asker = Asker(console)
-    confirmed = False
-    for hit in hits:
-        if hit.red_flag not in known or hit.red_flag in answers.signs:
-            continue
-        asker.say(f"Your diary: {hit.text}", "bold yellow")
-        agreed = asker.confirm("Is that right?", default=True)
-        answers = answers.copy()
-        answers.signs[hit.red_flag] = "yes" if agreed else "no"
-        confirmed = True
-    return answers, confirmed
-
-
-def _collect(
-    state: AppState,
-    *,
+def _given(
     has: list[str] | None,
     unsure: list[str] | None,
     no_others: bool,
@@ -237,78 +218,12 @@ def _collect(
     age_band: str | None,
     days: int | None,
     severity: int | None,
-    reuse: bool,
-) -> tuple["CheckAnswers", bool]:
-    """The answers: options first, then (for `plan`) recent saved ones, then the terminal.
-    Returns the answers and whether they are new (worth saving). Refuses any still missing."""
-    from back_spasm_cli.advice import triage
-    from back_spasm_cli.personal import records
-    from back_spasm_cli.system import clock
-    from back_spasm_cli.views import frame
+) -> "Given":
+    from back_spasm_cli.advice.checking import Given
 
-    content = state.kb().content
-    given = triage.answers_from_options(
-        content,
-        has or [],
-        unsure or [],
-        no_others=no_others,
-        started=started,
-        age_band=age_band,
-        days=days,
-        severity=severity,
+    return Given(
+        tuple(has or ()), tuple(unsure or ()), no_others, started, age_band, days, severity
     )
-    region = state.region_of(content)
-    interactive = _interactive() and not no_others
-    answers, new = given, True
-    if reuse and not no_others and not triage.given_any(given):
-        saved = _last_saved(records.REUSE_FOR.total_seconds() / 3600)
-        if saved is not None:
-            now = clock.now()
-            when = frame.ago(saved.at, now)
-            prior = triage.forget_unknown(
-                content, triage.CheckAnswers.from_data(saved.answers).aged(saved.at, now)
-            )
-            use = True
-            if interactive:
-                from back_spasm_cli.cli.triage_prompts import Asker
-                from back_spasm_cli.render.panels import make_console
-
-                use = Asker(make_console(sys.stdout)).confirm(
-                    f"Use your answers from {when}?", default=True
-                )
-            else:
-                sys.stderr.write(f"spasm: using your answers from {when} (--fresh asks again)\n")
-            if use:
-                answers, new = prior, False
-    if region is not None:
-        answers.region = region.id
-    elif answers.region is None:
-        remembered = _last_saved(None)
-        if remembered is not None:
-            answers.region = triage.forget_unknown(
-                content, triage.CheckAnswers.from_data(remembered.answers)
-            ).region
-    if interactive:
-        from back_spasm_cli.cli.triage_prompts import ask_all
-        from back_spasm_cli.render.panels import make_console
-
-        console = make_console(sys.stdout)
-        answers, confirmed = _confirm_diary_flags(content, answers, console)
-        answers, asked = ask_all(content, answers, console, ask_region=answers.region is None)
-        new = new or asked > 0 or confirmed
-    gaps = triage.missing(content, answers)
-    if gaps:
-        count = sum(len(gap.signs) for gap in gaps)
-        raise UsageError(
-            f"{count} red-flag sign{'s have' if count != 1 else ' has'} no answer, and spasm"
-            " never takes silence as 'no'",
-            details=[str(gap) for gap in gaps]
-            + [
-                "give --has ID (or --unsure ID) for each sign you have and --no-others for"
-                " the rest, or run spasm in a terminal to be asked",
-            ],
-        )
-    return answers, new
 
 
 # --------------------------------------------------------------------------- commands
@@ -341,59 +256,33 @@ def check(
 
     state = state_of(ctx)
     knowledge = state.kb()
-    content = knowledge.content
-    triage.require(content)
+    triage.require(knowledge.content)
+    given = _given(has, unsure, no_others, started, age_band, days, severity)
     if last:
-        if (
-            has
-            or unsure
-            or no_others
-            or any(v is not None for v in (started, age_band, days, severity))
-        ):
+        if given.any():
             raise UsageError("--last shows the saved verdict; it takes no answers")
         _show_last(state)
         return
-    answers, _ = _collect(
-        state,
-        has=has,
-        unsure=unsure,
-        no_others=no_others,
-        started=started,
-        age_band=age_band,
-        days=days,
-        severity=severity,
-        reuse=False,
-    )
-    numbers = _numbers(state, content, answers)
-    verdict = triage.verdict(content, answers, numbers)
-    state.show(views.check(knowledge, numbers, verdict, answers))
+    outcome = _run(state, given, reuse=False)
+    state.show(views.check(knowledge, outcome.numbers, outcome.verdict, outcome.answers))
     if not no_save:
-        _save(answers, verdict.to_data())
+        _save(outcome)
 
 
 def _show_last(state: AppState) -> None:
-    from back_spasm_cli.advice import triage
+    from back_spasm_cli.advice import checking
     from back_spasm_cli.system import clock
     from back_spasm_cli.views import frame
     from back_spasm_cli.views import triage as views
 
     knowledge = state.kb()
-    content = knowledge.content
-    saved = _last_saved(None)
-    if saved is None:
-        raise NotFoundError("no saved check yet: run `spasm check`")
     now = clock.now()
-    answers = triage.forget_unknown(
-        content, triage.CheckAnswers.from_data(saved.answers).aged(saved.at, now)
-    )
-    numbers = _numbers(state, content, answers)
-    kept = triage.Verdict.from_data(saved.verdict)
-    verdict = triage.Verdict(
-        kept.level, kept.reasons, kept.unsure, triage.call_label(kept.level, numbers)
-    )
-    local = saved.at.astimezone().strftime("%Y-%m-%d %H:%M")
-    checked = f"{frame.ago(saved.at, now)} ({local})"
-    state.show(views.check(knowledge, numbers, verdict, answers, checked=checked))
+    found = checking.last(knowledge.content, state.region_of(knowledge.content), now)
+    for problem in found.problems:
+        sys.stderr.write(f"spasm: {clean(problem.message)}\n")
+    local = found.saved.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    checked = f"{frame.ago(found.saved.at, now)} ({local})"
+    state.show(views.check(knowledge, found.numbers, found.verdict, found.answers, checked=checked))
 
 
 @command()
@@ -421,30 +310,18 @@ def plan(
     At GP level: book the appointment, with the plan to keep up meanwhile.
     """
     from back_spasm_cli.advice import plan as planner
-    from back_spasm_cli.advice import triage
     from back_spasm_cli.system import clock
     from back_spasm_cli.views import triage as views
 
     state = state_of(ctx)
     knowledge = state.kb()
-    content = knowledge.content
-    planner.require(content)
+    planner.require(knowledge.content)
     handout_fmt = check_target(output, force=force) if output is not None else None
-    answers, new = _collect(
-        state,
-        has=has,
-        unsure=unsure,
-        no_others=no_others,
-        started=started,
-        age_band=age_band,
-        days=days,
-        severity=severity,
-        reuse=not fresh,
-    )
-    numbers = _numbers(state, content, answers)
-    verdict = triage.verdict(content, answers, numbers)
-    data = planner.build(content, verdict, answers, numbers)
-    document = views.plan(knowledge, numbers, verdict, answers, data)
+    given = _given(has, unsure, no_others, started, age_band, days, severity)
+    outcome = _run(state, given, reuse=not fresh, with_plan=True)
+    assert outcome.plan is not None
+    answers = outcome.answers
+    document = views.plan(knowledge, outcome.numbers, outcome.verdict, answers, outcome.plan)
     state.show(document)
     if output is not None and handout_fmt is not None:
         today = clock.today().isoformat()
@@ -452,8 +329,8 @@ def plan(
         write_handout(output, text, force=force)
         wrote(str(output))
         sys.stderr.write(f"spasm: wrote the plan to {clean(str(output))}\n")
-    if new and not no_save:
-        _save(answers, verdict.to_data())
+    if outcome.new and not no_save:
+        _save(outcome)
 
 
 @command()

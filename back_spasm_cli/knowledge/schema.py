@@ -175,6 +175,13 @@ class Entry(Model):
     title: Line
     summary: Annotated[Text, Doc("One line, shown in lists.")]
     sources: Sources
+    answer: Annotated[
+        Line | None,
+        Doc("The one sentence that answers the question: `spasm ask` shows it first."),
+    ] = None
+    medicines: Annotated[
+        Flag, Doc("It names medicines: the view ends with the medication notice.")
+    ] = False
     aliases: Annotated[list[Line], Doc("Words people type for this entry.")] = field(
         default_factory=list
     )

@@ -5,7 +5,7 @@ within limits (issue 17). Every export and import of the private data goes throu
   `@`, a tab or a CR gets a leading apostrophe, so a spreadsheet shows it as text;
   `csv_value` takes the apostrophe off again. A cell that already starts with apostrophes
   before such a character gets one more, so the rule is lossless both ways.
-- **Terminal controls** (what render/text.py's `clean` removes on the terminal: C0 and C1
+- **Terminal controls** (what system/text.py's `clean` removes on the terminal: C0 and C1
   controls but newline and tab, DEL, bidi overrides): in CSV written as `\\u{1b}`, in JSON
   as `\\u001b`; a literal `\\u{` in the text is written `\\u{5c}u{`, so import restores
   exactly what was there.
@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from back_spasm_cli.render.text import UNSAFE_CHAR, json_safe
+from back_spasm_cli.system.text import UNSAFE_CHAR, json_safe
 
 #: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

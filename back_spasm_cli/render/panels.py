@@ -50,11 +50,15 @@ def render_panels(document: Document, out: TextIO) -> None:
 def print_document(console: Console, document: Document) -> None:
     """The document as panels on `console` (a terminal's, or a recording one for HTML)."""
     narrow = console.width < NARROW
+    previous: Section | None = None
     for section in document.sections:
         if section.strip:
+            if previous is not None and previous.strip:
+                console.print()  # two strips (the safety strip, an answer) apart
             console.print(strip_text(section, console.width))
         else:
             console.print(section_panel(section, console.width, titles_inside=narrow))
+        previous = section
     for line in document.footer:
         console.print(Text(clean(line), style="dim"))
 

@@ -293,7 +293,8 @@ def trends(content: KnowledgeBaseFile, result: Trends, vocab: Vocabulary) -> Doc
     payload = trends_payload(result)
     if content.diary and result.helped:
         payload["not_proof"] = content.diary.not_proof
-    return frame.finish(content, sections, payload, shows=["remedy"] if result.helped else ())
+    helped = frame.shown_ids(content, (h.id for h in result.helped))
+    return frame.finish(content, sections, payload, shows=helped)
 
 
 def chart(days: Sequence[tuple[str, float]], width: int, *, color: bool) -> str:

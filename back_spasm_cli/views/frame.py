@@ -21,12 +21,27 @@ def care_level(content: KnowledgeBaseFile, level_id: str) -> CareLevel | None:
     return next((level for level in content.care_levels if level.id == level_id), None)
 
 
+#: In `shows`: the view names medicines, so it ends with the medication notice.
+MEDICINES = "medicines"
+
+
+def shown_kinds(items: Iterable[Any]) -> list[str]:
+    """`shows` for a view of these entries: MEDICINES where one names medicines."""
+    return [MEDICINES] if any(getattr(item, "medicines", False) for item in items) else []
+
+
+def shown_ids(content: KnowledgeBaseFile, ids: Iterable[str | None]) -> list[str]:
+    """`shows` for a view that points at these entry ids (a plan's steps, a diary's
+    remedies)."""
+    wanted = {i for i in ids if i}
+    return shown_kinds(item for _, item in iter_items(content) if item.id in wanted)
+
+
 def footer(content: KnowledgeBaseFile, shows: Iterable[str] = ()) -> tuple[str, ...]:
-    """The last lines of every advice view: the medication notice where remedies are
-    shown (`shows` names the kinds of entry in the view), the disclaimer, and the
-    pointer to help."""
+    """The last lines of every advice view: the medication notice where medicines are
+    named (`shows` holds MEDICINES), the disclaimer, and the pointer to help."""
     assert content.meta is not None  # the loader requires it
-    medication = (content.meta.medication_notice,) if "remedy" in set(shows) else ()
+    medication = (content.meta.medication_notice,) if MEDICINES in set(shows) else ()
     return (*medication, content.meta.disclaimer, content.meta.doctor_pointer)
 
 

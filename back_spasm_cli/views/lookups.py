@@ -29,7 +29,9 @@ from back_spasm_cli.views.frame import (
     finish,
     related,
     related_lines,
+    shown_kinds,
 )
+from back_spasm_cli.views.layers import from_json, from_line
 
 #: What `spasm` alone lists first: the five commands people need first (interface text).
 FIRST_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -54,10 +56,18 @@ MORE_HINT = "more: --full"
 
 
 def entry_section(
-    content: KnowledgeBaseFile, kind: Kind, entry: Entry, *, full: bool = False
+    content: KnowledgeBaseFile,
+    kind: Kind,
+    entry: Entry,
+    *,
+    full: bool = False,
+    brief: bool = False,
+    origin: str | None = None,
 ) -> Section:
-    """What to do first: summary, how long, steps, cautions, related entries; with
-    `full`, also the long text, tips, evidence and sources."""
+    """What to do first: summary, how long, steps, cautions, related entries; `brief`
+    (an answer to a question, whose view says when and lists related entries itself):
+    summary, steps and cautions. With `full`, also the long text, tips, evidence and
+    sources."""
     lists = [Bullets("Steps", tuple(entry.steps), ordered=True)]
     if full:
         lists.append(Bullets("Tips", tuple(entry.tips)))
@@ -67,13 +77,15 @@ def entry_section(
     if full:
         lists.append(Bullets("Related", related_lines(content, entry.related)))
         lists.append(Bullets("Sources", display_sources(entry.sources)))
-    elif entry.related:  # the commands alone, on a line or two
+    elif entry.related and not brief:  # the commands alone, on a line or two
         commands = [command for _, command in related(content, entry.related)]
         lists.append(Bullets("Related", (" · ".join(commands),)))
-    facts = [("How long", entry.duration)] if entry.duration else []
+    facts = [("How long", entry.duration)] if entry.duration and not brief else []
     return Section(
         title=entry.title,
-        subtitle=f"{kind.name}: {entry.id}" + ("" if full else f" · {MORE_HINT}"),
+        subtitle=f"{kind.name}: {entry.id}"
+        + ("" if full else f" · {MORE_HINT}")
+        + (f" · {origin}" if origin else ""),
         tone="info",
         paragraphs=(entry.summary, *(entry.body if full else ())),
         lists=tuple(b for b in lists if b.items),
@@ -81,7 +93,9 @@ def entry_section(
     )
 
 
-def exercise_section(exercise: Exercise, *, full: bool = False) -> Section:
+def exercise_section(
+    exercise: Exercise, *, full: bool = False, origin: str | None = None
+) -> Section:
     facts = [("When", exercise.when)] if exercise.when else []
     facts.append(("Start", exercise.position))
     if exercise.hold:
@@ -96,15 +110,15 @@ def exercise_section(exercise: Exercise, *, full: bool = False) -> Section:
         lists.append(Bullets("Sources", display_sources(exercise.sources)))
     return Section(
         title=exercise.title,
-        subtitle=f"exercise: {exercise.id}",
+        subtitle=f"exercise: {exercise.id}" + (f" · {origin}" if origin else ""),
         paragraphs=(exercise.summary,),
         lists=tuple(b for b in lists if b.items),
         facts=tuple(facts),
     )
 
 
-def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
-    return {"kind": kind.name, **item.to_data()}
+def _entry_json(kb: KnowledgeBase, kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
+    return {"kind": kind.name, **item.to_data(), **from_json(kb, item.id)}
 
 
 def _match_notices(kind: Kind, matches: Sequence[Match]) -> list[str]:
@@ -133,14 +147,14 @@ def entries(
         [m.item for m in matches] if matches else list(getattr(content, kind.section))
     )
     sections = [
-        exercise_section(item, full=full)
+        exercise_section(item, full=full, origin=from_line(kb, item.id))
         if isinstance(item, Exercise)
-        else entry_section(content, kind, item, full=full)
+        else entry_section(content, kind, item, full=full, origin=from_line(kb, item.id))
         for item in items
     ]
     payload = {
         "kind": kind.name,
-        "entries": [_entry_json(kind, item) for item in items],
+        "entries": [_entry_json(kb, kind, item) for item in items],
         "matches": [{"query": m.query, "id": m.item.id, "how": m.how} for m in (matches or ())],
     }
     return advice(
@@ -148,7 +162,7 @@ def entries(
         numbers,
         sections,
         payload,
-        shows=[kind.name],
+        shows=shown_kinds(items),
         notices=[*notices, *_match_notices(kind, matches or ())],
     )
 
@@ -163,16 +177,22 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
         lists=(
             Bullets(
                 "",
-                tuple(f"{_summary_line(item)} ({open_command(kind, item.id)})" for item in items),
+                tuple(
+                    f"{_summary_line(item)} ({open_command(kind, item.id)})"
+                    + (f" · {origin}" if (origin := from_line(kb, item.id)) else "")
+                    for item in items
+                ),
             ),
         ),
         subtitle=f"open one: spasm {kind.command} NAME · all in full: --full",
     )
-    payload = {"kind": kind.name, "entries": [_entry_json(kind, item) for item in items]}
-    return advice(kb, numbers, [section], payload, shows=[kind.name])
+    payload = {"kind": kind.name, "entries": [_entry_json(kb, kind, item) for item in items]}
+    return advice(kb, numbers, [section], payload, shows=shown_kinds(items))
 
 
 def _summary_line(item: Any) -> str:
+    if getattr(item, "answer", None):  # a question: its title says what it answers
+        return str(item.title)
     line = f"{item.title}: {item.summary}"
     when = getattr(item, "when", None)  # exercises say from when they suit
     return f"{line} When: {when}." if when else line

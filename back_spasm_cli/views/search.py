@@ -16,9 +16,10 @@ from back_spasm_cli.advice.search import Answer, Hit, Results, withheld
 from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
 from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, Kind, open_command
 from back_spasm_cli.knowledge.regions import Numbers
-from back_spasm_cli.knowledge.schema import Exercise, RedFlag
+from back_spasm_cli.knowledge.schema import Exercise, KnowledgeBaseFile, RedFlag
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section
+from back_spasm_cli.views.layers import from_json, from_line
 
 #: Labels (interface words, not advice).
 OPEN_IT = "Open it"
@@ -77,7 +78,7 @@ def _framed(
 # --------------------------------------------------------------------------- search
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
+def hit_json(hit: Hit, kb: KnowledgeBase | None = None) -> dict[str, Any]:
     return {
         "kind": hit.kind,
         "id": hit.id,
@@ -85,13 +86,15 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 3),
         "snippet": hit.snippet,
         "command": hit.command,
+        **(from_json(kb, hit.id) if kb is not None else {}),
     }
 
 
-def hit_section(hit: Hit) -> Section:
+def hit_section(hit: Hit, kb: KnowledgeBase | None = None) -> Section:
+    origin = from_line(kb, hit.id) if kb is not None else None
     return Section(
         title=hit.title,
-        subtitle=f"{hit.kind}: {hit.id}",
+        subtitle=f"{hit.kind}: {hit.id}" + (f" · {origin}" if origin else ""),
         paragraphs=(hit.snippet,),
         facts=((OPEN_IT, hit.command),),
     )
@@ -112,14 +115,14 @@ def search_results(
         for hit in results.hits
         if not withheld(strictest(flags)) or hit.kind in ("red-flag", "faq")
     ]
-    payload = {"query": results.query, "results": [hit_json(hit) for hit in hits]}
+    payload = {"query": results.query, "results": [hit_json(hit, kb) for hit in hits]}
     return _framed(
         kb,
         numbers,
         flags,
-        [hit_section(hit) for hit in hits],
+        [hit_section(hit, kb) for hit in hits],
         payload,
-        shows=[hit.kind for hit in hits],
+        shows=frame.shown_ids(kb.content, (hit.id for hit in hits)),
         notices=notices,
     )
 
@@ -133,11 +136,17 @@ def nothing_found(kb: KnowledgeBase, numbers: Numbers, query: str) -> Document:
 
 
 def ask_answer(
-    kb: KnowledgeBase, numbers: Numbers, found: Answer, *, notices: Sequence[str] = ()
+    kb: KnowledgeBase,
+    numbers: Numbers,
+    found: Answer,
+    *,
+    full: bool = False,
+    notices: Sequence[str] = (),
 ) -> Document:
-    """`spasm ask`: the care block and what the red flag means, then the entries that
-    answer the question in full (a comparison in the order for the day since onset),
-    then related ones as summaries."""
+    """`spasm ask`: the care block and what the red flag means, then the one sentence that
+    answers the question (a plain line, never a title), then the entry that answers it;
+    related ones as summaries. With `full`, every answering entry in full (a comparison in
+    the order for the day since onset)."""
     from back_spasm_cli.views import lookups
 
     content = kb.content
@@ -150,28 +159,27 @@ def ask_answer(
     for flag in found.flags:
         item = items.get(flag.id, (None, None))[1]
         if flag.level == found.level and isinstance(item, RedFlag):
-            sections.append(_flag_section(item))
-    if found.day is not None and found.full:
-        days = DAYS_UNKNOWN if found.days_since_onset is None else str(found.days_since_onset)
-        sections.append(
-            Section(
-                title=found.day.text,
-                tone="note",
-                facts=((DAYS, days),),
-                lists=(Bullets("Sources", frame.display_sources(found.day.sources)),),
-            )
-        )
+            sections.append(_flag_section(item, full=full))
+    lead = answer_line(content, found)
+    if lead is not None:
+        sections.append(lead)
+    shown = list(found.full) if full else list(found.full[:1])
     answer: list[dict[str, Any]] = []
     for item_id in found.full:
         kind, item = items[item_id]
+        answer.append({"kind": kind.name, **item.to_data(), **from_json(kb, item_id)})
+        if item_id not in shown:
+            continue
+        origin = from_line(kb, item_id)
         sections.append(
-            lookups.exercise_section(item)
+            lookups.exercise_section(item, full=full, origin=origin)
             if isinstance(item, Exercise)
-            else lookups.entry_section(content, kind, item)
+            else lookups.entry_section(
+                content, kind, item, full=full, brief=not full, origin=origin
+            )
         )
-        answer.append({"kind": kind.name, **item.to_data()})
     related: list[dict[str, Any]] = []
-    for item_id in found.related:
+    for item_id in [*found.full[len(shown) :], *found.related]:
         kind, item = items[item_id]
         related.append(
             {
@@ -183,14 +191,18 @@ def ask_answer(
             }
         )
     if related:
-        lines = tuple(f"{r['title']}: {r['summary']} ({r['command']})" for r in related)
+        if full:
+            lines = tuple(f"{r['title']}: {r['summary']} ({r['command']})" for r in related)
+        else:  # the commands alone, on a line or two
+            lines = (" · ".join(r["command"] for r in related),)
         sections.append(Section(title=RELATED, tone="note", lists=(Bullets("", lines),)))
     payload = {
         "question": found.question,
         "intent": found.intent,
         "days_since_onset": found.days_since_onset,
+        "answer_line": lead.paragraphs[0] if lead is not None else None,
         "answer": answer,
-        "related": related,
+        "related": [r for r in related if r["id"] not in found.full],
     }
     return _framed(
         kb,
@@ -198,17 +210,39 @@ def ask_answer(
         found.flags,
         sections,
         payload,
-        shows=[items[i][0].name for i in found.full],
+        shows=frame.shown_kinds(items[i][1] for i in shown),
         notices=notices,
     )
 
 
-def _flag_section(flag: RedFlag) -> Section:
-    """A red flag explained: what it is and why it matters (words from the base)."""
-    lists = [
-        Bullets("Evidence", tuple(flag.evidence)),
-        Bullets("Sources", frame.display_sources(flag.sources)),
-    ]
+def answer_line(content: KnowledgeBaseFile, found: Answer) -> Section | None:
+    """The one sentence that answers the question, as plain lines (not a panel title):
+    the order for the day since onset where the intent has one, else the first entry's
+    `answer`, else its summary."""
+    paragraphs: tuple[str, ...] = ()
+    if found.day is not None and found.full:
+        days = DAYS_UNKNOWN if found.days_since_onset is None else str(found.days_since_onset)
+        paragraphs = (found.day.text, f"{DAYS}: {days}")
+    elif found.full:
+        item = next(i for _, i in iter_items(content) if i.id == found.full[0])
+        text = getattr(item, "answer", None) or item.summary
+        paragraphs = (text,)
+    if not paragraphs:
+        return None
+    return Section(title="", tone="info", paragraphs=paragraphs, strip=True)
+
+
+def _flag_section(flag: RedFlag, *, full: bool = False) -> Section:
+    """A red flag explained: what it is and why it matters (words from the base); its
+    evidence and sources with `full`."""
+    lists = (
+        [
+            Bullets("Evidence", tuple(flag.evidence)),
+            Bullets("Sources", frame.display_sources(flag.sources)),
+        ]
+        if full
+        else []
+    )
     return Section(
         title=flag.title,
         subtitle=f"red flag: {flag.id}",

@@ -128,7 +128,7 @@ def check(
     payload.update(today=list(lines), next=next_step or None)
     if checked:
         payload["checked"] = checked
-    return frame.finish(content, sections, payload, shows=["remedy"] if lines else ())
+    return frame.finish(content, sections, payload)  # today's lines name no medicine
 
 
 def plan(
@@ -213,7 +213,8 @@ def plan(
             lists=(Bullets("", tuple(line.text for line in data.get_help)),),
         )
     )
-    return frame.finish(content, sections, payload, shows=["remedy"])
+    steps = [step.entry for phase in data.phases for step in phase.steps]
+    return frame.finish(content, sections, payload, shows=frame.shown_ids(content, steps))
 
 
 def answer_lines(content: KnowledgeBaseFile, answers: triage.CheckAnswers) -> list[str]:
