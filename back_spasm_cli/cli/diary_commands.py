@@ -504,12 +504,17 @@ def report(
     ],
     since: SinceOpt = None,
     force: ForceOpt = False,
+    notes: Annotated[
+        bool, typer.Option("--notes/--no-notes", help="Include the free-text notes.")
+    ] = False,
 ) -> None:
-    """A report for a clinician: the period, a chart, every entry, the last check's
-    answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
+    """A report for a clinician: what it contains, a chart, the diary's flags, what seemed
+    to help, sessions, the last check in words, every entry, and what spasm is. Notes
+    are left out unless --notes. Default period: 30 days."""
     from back_spasm_cli.cli import files
     from back_spasm_cli.personal import diary, records
-    from back_spasm_cli.views import diary as view
+    from back_spasm_cli.render import report as draw
+    from back_spasm_cli.views import report as view
 
     state = state_of(ctx)
     fmt = files.check_target(output, force=force)
@@ -524,16 +529,15 @@ def report(
     finally:
         conn.close()
     vocab = diary.vocabulary(content)
-    document = view.report(content, result, vocab, record)
-    if fmt == "html":
-        text = view.report_html(document, result, items)
-    else:
-        text = view.report_markdown(
-            document, result, items, view.chart(result.days, 72, color=False)
-        )
+    document = view.report(content, result, vocab, record, items, notes=notes)
+    text = draw.report_html(document) if fmt == "html" else draw.report_markdown(document)
     files.write_handout(output, text, force=force, what="the report")
     wrote(str(output))
-    sys.stderr.write(f"spasm: wrote the report ({len(items)} entries) to {clean(str(output))}\n")
+    left_out = "" if notes else "; notes left out (--notes includes them)"
+    sys.stderr.write(
+        f"spasm: wrote the report ({len(items)} entries, {len(result.session_items)} sessions"
+        f"{left_out}) to {clean(str(output))}\n"
+    )
 
 
 # --------------------------------------------------------------------------- export, import
