@@ -419,8 +419,8 @@ def _build_lock(path: Path) -> Iterator[bool]:
     """Hold the exclusive lock file `path`; False when it cannot be had (an unwritable
     cache, or another process building the index for longer than BUILD_WAIT)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        paths.make_private_dir(path.parent)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError:
         yield False
         return
@@ -489,6 +489,7 @@ def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path, notices: 
     temp = _temp_path(folder / f"{index_stem(fingerprint)}.sqlite3")
     try:
         _unlink(temp)
+        paths.make_private_file(temp)  # 0600 whatever the umask, and no link followed
         conn = sqlite3.connect(temp)
     except (OSError, sqlite3.Error) as err:
         notices.append(MEMORY_NOTICE.format(why=err))
