@@ -119,6 +119,10 @@ class SpasmGroup(TyperGroup):
             built = typer.main.get_command(_REGISTERED[name])
             built.name = name
             shared_options(built)
+            if i18n.language() != i18n.ENGLISH:
+                from back_spasm_cli.cli import framework
+
+                framework.translate_command(built)
             _BUILT[name] = built
             from back_spasm_cli.cli.state import apply_dynamic_help
 
@@ -158,6 +162,11 @@ class SpasmGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        if i18n.language() != i18n.ENGLISH and not getattr(self, "_translated", False):
+            from back_spasm_cli.cli import framework
+
+            framework.translate_command(self)
+            self._translated = True
         code = _guarded(
             list(sys.argv[1:] if args is None else args),
             lambda argv: super(SpasmGroup, self).main(
@@ -314,8 +323,14 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         if streams.is_output_error(err):
             return streams.cannot_write(err)
         return _internal_error(err)
-    except Exception as err:  # a bug: say so plainly, without a traceback
-        return _internal_error(err)
+    except Exception as err:
+        if type(err).__module__ == "sqlite3":  # the private database failed under a read
+            from back_spasm_cli.personal import storage
+
+            found = storage.explain(err, storage.private_db_path(), "")  # type: ignore[arg-type]
+            report(found)
+            return int(found.exit_code)
+        return _internal_error(err)  # a bug: say so plainly, without a traceback
 
 
 def _internal_error(err: Exception) -> int:

@@ -370,7 +370,7 @@ def forget(
             ):
                 sys.stdout.write("Nothing was deleted.\n")
                 return
-        removed = records.forget_all(conn)
+        removed = storage.write(conn, records.forget_all, "nothing was deleted")
     finally:
         conn.close()
     sys.stdout.write(f"Deleted {removed} saved record{'s' if removed != 1 else ''}.\n")
