@@ -323,8 +323,14 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         if streams.is_output_error(err):
             return streams.cannot_write(err)
         return _internal_error(err)
-    except Exception as err:  # a bug: say so plainly, without a traceback
-        return _internal_error(err)
+    except Exception as err:
+        if type(err).__module__ == "sqlite3":  # the private database failed under a read
+            from back_spasm_cli.personal import storage
+
+            found = storage.explain(err, storage.private_db_path(), "")  # type: ignore[arg-type]
+            report(found)
+            return int(found.exit_code)
+        return _internal_error(err)  # a bug: say so plainly, without a traceback
 
 
 def _internal_error(err: Exception) -> int:

@@ -82,14 +82,19 @@ def _ask(console: "Console", prompt: str) -> str:
 
 
 def _saved_check() -> "CheckSummary | None":
+    import sqlite3
+
     from back_spasm_cli.advice import sessions
     from back_spasm_cli.personal import storage
 
-    conn = storage.private_db()
     try:
-        return sessions.latest_check(conn)
-    finally:
-        conn.close()
+        conn = storage.private_db(write=False)
+        try:
+            return sessions.latest_check(conn)
+        finally:
+            conn.close()
+    except (storage.PrivateDataError, sqlite3.Error):
+        return None  # nothing readable saved: the session runs without the day count
 
 
 def _store(session: "SessionRecord") -> None:
@@ -101,12 +106,15 @@ def _store(session: "SessionRecord") -> None:
     try:
         conn = storage.private_db()
         try:
-            sessions.record(conn, session)
+            storage.write(
+                conn, lambda c: sessions.record(c, session), "the session was not recorded"
+            )
         finally:
             conn.close()
-    except (storage.PrivateDataError, OSError) as err:
-        message = getattr(err, "message", str(err))
-        sys.stderr.write(f"spasm: the session was not recorded: {clean(message)}\n")
+    except storage.PrivateDataError as err:
+        sys.stderr.write(f"spasm: {clean(err.message)}\n")
+    except OSError as err:
+        sys.stderr.write(f"spasm: the session was not recorded: {clean(str(err))}\n")
     except Exception as err:  # sqlite3.Error: the record is lost, the session is not
         sys.stderr.write(f"spasm: the session was not recorded: {clean(str(err))}\n")
 

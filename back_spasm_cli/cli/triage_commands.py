@@ -371,7 +371,7 @@ def forget(
             ):
                 sys.stdout.write(_("Nothing was deleted.") + "\n")
                 return
-        removed = records.forget_all(conn)
+        removed = storage.write(conn, records.forget_all, "nothing was deleted")
     finally:
         conn.close()
     sys.stdout.write(

@@ -812,9 +812,9 @@ def snapshot_get(key: str) -> tuple[Snapshot | None, tuple[str, ...]]:
     """The snapshot stored under `key`, if any, and a notice if the cache was damaged
     (the damaged file or row is removed, so the caller's rebuild heals it)."""
     path = cache_path()
-    if not path.is_file():
-        return None, ()
     try:
+        if not path.is_file() or path.is_symlink():  # a cache is never followed elsewhere
+            return None, ()
         conn = database.connect(path, CACHE_MIGRATIONS)
         try:
             row = conn.execute(
