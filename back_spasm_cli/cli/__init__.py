@@ -21,7 +21,14 @@ import typer
 from typer.core import TyperGroup
 
 from back_spasm_cli.cli import streams
-from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, report
+from back_spasm_cli.cli.state import (
+    AppState,
+    FormatOpt,
+    FullOpt,
+    RegionOpt,
+    forget_writes,
+    report,
+)
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 from back_spasm_cli.system import i18n
 from back_spasm_cli.system.i18n import _
@@ -293,6 +300,7 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         # From here on Ctrl-C raises KeyboardInterrupt, handled below (until here, entry.py
         # ends the process at once: nothing has been written yet).
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        forget_writes()
         streams.prepare()
         from back_spasm_cli.personal.config import remembered_language
 
