@@ -268,7 +268,7 @@ def test_the_html_report_is_offline_private_and_never_overwritten(
             ),
         )
     out = tmp_path / "report.html"
-    result = invoke("report", "--output", str(out))
+    result = invoke("report", "--output", str(out), "--notes")
     assert result.exit_code == 0, result
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     page = out.read_text(encoding="utf-8")
@@ -279,7 +279,7 @@ def test_the_html_report_is_offline_private_and_never_overwritten(
     assert page.count("<tr>") == 1 + 8  # header + entries
     assert "See a GP or doctor" in page and "Not improving with self-care" in page
     assert "not a diagnosis" in page
-    again = invoke("report", "--output", str(out))
+    again = invoke("report", "--output", str(out), "--notes")
     assert again.exit_code == 2 and "--force" in again.stderr
     assert out.read_text(encoding="utf-8") == page
     assert invoke("report", "--output", str(out), "--since", "2d", "--force").exit_code == 0
@@ -293,7 +293,7 @@ def test_the_markdown_report_has_the_chart_and_a_table(invoke: Invoke, tmp_path:
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Back pain diary: report for a clinician")
     assert "```text" in text and "┤" in text
-    assert "| # | When | Pain | Where | Trigger | Helped | Note |" in text
+    assert "| When | Pain | Where | Trigger | What was tried |" in text
     assert text.count("| lower back, left side |") == 7
     assert invoke("report", "-o", str(tmp_path / "r.pdf")).exit_code == 2
 

@@ -361,12 +361,12 @@ def translate(item: Any, fields: Any, path: str = "") -> Any:
         hints = _hints(type(item))
         updated: dict[str, Any] = {}
         for key, value in fields.items():
-            if key == "source_hash" and not path:
-                continue
+            if key == "source_hash" and (not path or "sources" in hints):
+                continue  # every entry (an item with sources) may carry its stamp
             if key not in hints:
                 raise Refused(f"translate: {key!r} is not a field of {where}", key)
             current = getattr(item, key)
-            if key in UNTRANSLATABLE:
+            if _untranslatable(type(item), key):
                 if value != current:
                     raise Refused(
                         f"translate: {key!r} cannot change in a translation (only text can)", key
@@ -422,6 +422,18 @@ def translate(item: Any, fields: Any, path: str = "") -> Any:
     return item
 
 
+def _untranslatable(cls: type, key: str) -> bool:
+    """Whether a field is not text, read from the schema's types (knowledge/language.py:
+    `Text` and `Line` fields and lists of them are text; so are the items they hold), so
+    that `when` is text in an exercise and a rule in triage."""
+    from back_spasm_cli.knowledge.language import fields_of
+
+    if key in GROWING:
+        return False
+    kind = fields_of(cls).get(key, ("other", None))[0]
+    return kind == "other"
+
+
 def _key_field(item: Any) -> str | None:
     for name in ("id", "flag"):
         if isinstance(getattr(item, name, None), str):
@@ -429,7 +441,8 @@ def _key_field(item: Any) -> str | None:
     return None
 
 
-#: Fields a translation can never change.
+#: Fields a translation can never change (for reference: `_untranslatable` reads the
+#: schema's types, which keep all of these, and any new field that is not text, fixed).
 UNTRANSLATABLE = frozenset(
     {
         "id",
@@ -1385,8 +1398,8 @@ def _describe_layer(
     source: LayerSource, raw: dict[str, bytes], issues: list[KBIssue], below: list[Layer]
 ) -> Layer:
     """The layer's manifest read and checked (a language layer has none)."""
-    from back_spasm_cli import __version__
     from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.version import __version__
 
     files = tuple(f.name for f in source.files)
     if source.manifest is None:

@@ -724,6 +724,7 @@ class Trends:
     episode: Episode | None
     sessions: tuple[SessionCount, ...]
     flags: tuple[FlagHit, ...] = field(default_factory=tuple)
+    session_items: tuple[Session, ...] = ()  # the sessions themselves, newest first
 
 
 def _day(at: str) -> dt.date:
@@ -909,6 +910,7 @@ def trends(
         helped=helped,
         episode=current,
         sessions=sessions(conn, since),
+        session_items=tuple(session_list(conn, since)),
         flags=tuple(_flags(conn, today, rules, current)) if rules is not None else (),
     )
 
