@@ -22,6 +22,7 @@ Pure: data in (the validated base and a string), data out. Never prints.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -413,16 +414,23 @@ def recognise(content: KnowledgeBaseFile, text: str) -> list[FlagMatch]:
             by_flag.setdefault(entry.flag, []).append(entry)
     else:
         matcher = _matcher(_bare_words(), ())
+    # A flag with no `words:` entry is matched by its names: compiled into a copy, so the
+    # cached matcher is never changed by a call.
+    extra = {
+        name: compile_term(name)
+        for flag in content.red_flags
+        if flag.id not in by_flag
+        for name in (flag.title, *flag.aliases)
+        if name not in matcher.phrases
+    }
+    if extra:
+        matcher = dataclasses.replace(matcher, phrases={**matcher.phrases, **extra})
     parsed = _Text(matcher, text)
     found: list[FlagMatch] = []
     for flag in content.red_flags:
         shapes = by_flag.get(flag.id)
         if shapes is None:
-            names = [flag.title, *flag.aliases]
-            fallback = Shapes(phrases=names)
-            for name in names:
-                matcher.phrases.setdefault(name, compile_term(name))
-            shapes = [fallback]
+            shapes = [Shapes(phrases=[flag.title, *flag.aliases])]
         for shape in shapes:
             phrase = parsed.shape(shape)
             if phrase is not None:

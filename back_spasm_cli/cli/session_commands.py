@@ -99,6 +99,8 @@ def _saved_check() -> "CheckSummary | None":
 
 def _store(session: "SessionRecord") -> None:
     """Record a session; a database that cannot be written costs a notice, not the exit."""
+    import sqlite3
+
     from back_spasm_cli.advice import sessions
     from back_spasm_cli.personal import storage
     from back_spasm_cli.render.text import clean
@@ -113,9 +115,7 @@ def _store(session: "SessionRecord") -> None:
             conn.close()
     except storage.PrivateDataError as err:
         sys.stderr.write(f"spasm: {clean(err.message)}\n")
-    except OSError as err:
-        sys.stderr.write(f"spasm: the session was not recorded: {clean(str(err))}\n")
-    except Exception as err:  # sqlite3.Error: the record is lost, the session is not
+    except (OSError, sqlite3.Error) as err:  # the record is lost, the session is not
         sys.stderr.write(f"spasm: the session was not recorded: {clean(str(err))}\n")
 
 
