@@ -82,7 +82,13 @@ def stem(word: str) -> str:
 
 
 def _norm(word: str) -> str:
-    return word.casefold().replace("'", "").replace("’", "")
+    """Case, apostrophes and accents do not count: "sé" is "se", "Orinár" is "orinar"."""
+    folded = word.casefold().replace("'", "").replace("’", "")
+    if folded.isascii():
+        return folded
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
 
 
 def close(typed: str, known: str) -> bool:

@@ -377,7 +377,9 @@ def _exit_code(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
 
 
 def _interrupted() -> int:
-    """Ctrl-C: exit 130 and say that nothing was saved, unless something already was."""
+    """Ctrl-C: exit 130, and say what was already written in full (a handout, the saved
+    answers), else that nothing was saved. 130 even after a write: the person stopped
+    spasm, and a script must see that (README, Exit codes)."""
     from back_spasm_cli.cli.state import completed_writes
 
     written = completed_writes()
@@ -392,7 +394,7 @@ def _interrupted() -> int:
             sys.stderr.write("\nspasm: " + _("interrupted; nothing was saved") + "\n")
     except (OSError, ValueError):
         pass
-    return int(ExitCode.OK) if written else int(ExitCode.INTERRUPTED)
+    return int(ExitCode.INTERRUPTED)
 
 
 def main() -> None:

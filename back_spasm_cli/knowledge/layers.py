@@ -479,7 +479,7 @@ UNTRANSLATABLE = frozenset(
     }
 )
 #: Lists a translation (or overlay) may add to but never shorten.
-GROWING = frozenset({"aliases", "phrases", "terms", "before", "after"})
+GROWING = frozenset({"aliases", "phrases", "terms", "before", "after", "breaks", "ignore"})
 
 
 def _replace(item: Any, changes: dict[str, Any]) -> Any:
