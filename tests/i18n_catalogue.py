@@ -8,6 +8,7 @@ Spanish message is missing, empty or fuzzy.
 
 from __future__ import annotations
 
+import datetime
 import io
 from pathlib import Path
 
@@ -29,7 +30,13 @@ def po_path(language: str) -> Path:
 
 def extract() -> Catalog:
     """Every message marked in the package's Python code."""
-    catalog = Catalog(project="spasm", fuzzy=False, header_comment="# spasm's interface.")
+    # A fixed date: regenerating the template changes only what changed (no merge conflicts).
+    catalog = Catalog(
+        project="spasm",
+        fuzzy=False,
+        header_comment="# spasm's interface.",
+        creation_date=datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc),
+    )
     for filename, lineno, message, comments, context in extract_from_dir(
         str(PACKAGE),
         method_map=[("**.py", "python")],
@@ -44,7 +51,40 @@ def extract() -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    extract_cli_help(catalog)
     return catalog
+
+
+def extract_cli_help(catalog: Catalog) -> None:
+    """The commands' own English, which Typer reads from the code: each command's
+    docstring and every `help=` text in cli/ (cli/framework.translate_command asks the
+    catalogue for them when the command is built)."""
+    import ast
+    import inspect
+
+    for source in sorted((PACKAGE / "cli").glob("*.py")):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        where = f"back_spasm_cli/cli/{source.name}"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if (
+                        keyword.arg in ("help", "epilog", "short_help")
+                        and isinstance(keyword.value, ast.Constant)
+                        and isinstance(keyword.value.value, str)
+                        and keyword.value.value.strip()
+                    ):
+                        text = keyword.value.value
+                        catalog.add(text, None, [(where, node.lineno)])
+            elif isinstance(node, ast.FunctionDef) and node.decorator_list:
+                names = [
+                    ast.unparse(d.func if isinstance(d, ast.Call) else d)
+                    for d in node.decorator_list
+                ]
+                if any(n == "command" or n.endswith((".command", ".callback")) for n in names):
+                    doc = ast.get_docstring(node, clean=True)
+                    if doc:
+                        catalog.add(inspect.cleandoc(doc), None, [(where, node.lineno)])
 
 
 def pot_text(catalog: Catalog) -> bytes:

@@ -74,7 +74,9 @@ def test_a_week_logged_by_options_gives_these_trends(invoke: Invoke) -> None:
     assert (payload["best"], payload["worst"]) == (3, 7)
     assert [d["average"] for d in payload["days"]] == [7, 6, 6, 5, 4, 4, 3]
     # heat: changes -1, 0, -1, -1, 0, -1 from the entry before -> -4/6
-    assert payload["helped"] == [{"id": "heat", "uses": 6, "average_change": pytest.approx(-4 / 6)}]
+    assert payload["helped"] == [
+        {"id": "heat", "title": "Heat therapy", "uses": 6, "average_change": pytest.approx(-4 / 6)}
+    ]
     assert payload["episode"]["days_since_first"] == 6
     assert payload["flags"] == []  # getting better, and under two weeks
     assert "not proof" in payload["not_proof"]
@@ -268,7 +270,7 @@ def test_the_html_report_is_offline_private_and_never_overwritten(
             ),
         )
     out = tmp_path / "report.html"
-    result = invoke("report", "--output", str(out))
+    result = invoke("report", "--output", str(out), "--notes")
     assert result.exit_code == 0, result
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     page = out.read_text(encoding="utf-8")
@@ -279,7 +281,7 @@ def test_the_html_report_is_offline_private_and_never_overwritten(
     assert page.count("<tr>") == 1 + 8  # header + entries
     assert "See a GP or doctor" in page and "Not improving with self-care" in page
     assert "not a diagnosis" in page
-    again = invoke("report", "--output", str(out))
+    again = invoke("report", "--output", str(out), "--notes")
     assert again.exit_code == 2 and "--force" in again.stderr
     assert out.read_text(encoding="utf-8") == page
     assert invoke("report", "--output", str(out), "--since", "2d", "--force").exit_code == 0
@@ -293,7 +295,7 @@ def test_the_markdown_report_has_the_chart_and_a_table(invoke: Invoke, tmp_path:
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Back pain diary: report for a clinician")
     assert "```text" in text and "┤" in text
-    assert "| # | When | Pain | Where | Trigger | Helped | Note |" in text
+    assert "| When | Pain | Where | Trigger | What was tried |" in text
     assert text.count("| lower back, left side |") == 7
     assert invoke("report", "-o", str(tmp_path / "r.pdf")).exit_code == 2
 
@@ -348,7 +350,7 @@ entries_strategy = st.lists(
         uuid=st.uuids().map(str),
         utc_offset=st.sampled_from(["+00:00", "+05:30", "-08:00", "+14:00"]),
         changed=st.just("2026-11-25T09:00:00+00:00"),
-    ),
+    ).map(lambda entry: diary.with_titles(entry, VOCAB)),  # as logged: ids with their titles
     max_size=8,
     unique_by=(lambda e: e.id, lambda e: e.uuid),
 )

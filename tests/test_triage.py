@@ -207,7 +207,7 @@ def test_urgent_calls_the_urgent_number(invoke: Invoke) -> None:
 def test_without_a_region_the_fallback_words_are_used(invoke: Invoke) -> None:
     data = check_json(invoke, *has("chest-pain"), "--no-save", env={"LANG": "C"})
     assert data["call"] == (
-        "UK 999 · US and Canada 911 · EU 112 · Australia 000 · New Zealand 111"
+        "UK 999 · US, Canada and Mexico 911 · EU 112 · Australia 000 · New Zealand 111"
         " (elsewhere, your local emergency number)"
     )
     assert data["numbers"]["region"] is None

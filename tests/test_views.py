@@ -56,15 +56,16 @@ ENTRIES = {
         "painkillers",
         "pregnancy",
     ],
+    # In the order they suit: from the first days (day 0), then from about day 3.
     "exercises": [
-        "bottom-to-heels",
         "knee-rolls",
-        "back-extensions",
         "pelvic-tilt",
         "sitting-posture",
-        "back-bends",
         "short-walks",
         "knee-hugs",
+        "bottom-to-heels",
+        "back-extensions",
+        "back-bends",
         "core-contraction",
         "bridging",
     ],
@@ -132,12 +133,17 @@ def test_an_entry_opens_with_its_title_and_fits_45_lines(
 def test_the_safety_strip_is_three_lines_at_100_columns_with_or_without_a_region(
     invoke: Invoke,
 ) -> None:
-    for env in ({"LANG": "en_GB.UTF-8"}, {"LANG": "C.UTF-8"}):
+    # With no region, every number is named: since Mexico joined the US and Canada on 911
+    # (issue 20) that line no longer fits 100 columns, so the strip may take a fourth.
+    for env, most in (({"LANG": "en_GB.UTF-8"}, 3), ({"LANG": "C.UTF-8"}, 4)):
         result = invoke("remedy", "heat", "--format", "rich", env=env, width=100)
         strip = result.stdout.split("╭")[0].rstrip("\n").splitlines()
-        assert len(strip) <= 3, strip
+        assert len(strip) <= most, strip
     every = invoke("remedy", "heat", "--format", "plain", env={"LANG": "C.UTF-8"}).stdout
-    assert "Call UK 999 · US and Canada 911 · EU 112 · Australia 000 · New Zealand 111 now" in every
+    assert (
+        "Call UK 999 · US, Canada and Mexico 911 · EU 112 · Australia 000 · New Zealand 111 now"
+        in every
+    )
 
 
 def test_the_medication_notice_only_where_medicines_are_named(invoke: Invoke) -> None:
@@ -158,8 +164,8 @@ def test_full_adds_the_long_text_evidence_and_sources(invoke: Invoke) -> None:
     short = invoke("remedy", "heat", "--format", "plain").stdout
     full = invoke("remedy", "heat", "--full", "--format", "plain").stdout
     assert "Evidence:" in full and "Sources:" in full and "https://" in full
-    assert "The founding article says the extra blood flow" in full
-    assert "The founding article says the extra blood flow" not in short
+    assert "A general-audience article on back spasms says the extra blood flow" in full
+    assert "A general-audience article on back spasms says the extra blood flow" not in short
     assert len(full.splitlines()) > len(short.splitlines()) + 10
 
 
@@ -349,7 +355,7 @@ def test_region_takes_common_names(invoke: Invoke, name: str, number: str) -> No
 def test_an_unknown_region_lists_the_known_ones(invoke: Invoke) -> None:
     result = invoke("causes", "--region", "mars")
     assert result.exit_code == 2
-    assert "unknown region 'mars'; known regions: uk, us, ca, eu, au, nz" in result.stderr
+    assert "unknown region 'mars'; known regions: uk, us, ca, mx, es, eu, au, nz" in result.stderr
 
 
 def test_a_remembered_region_is_used_and_flags_and_environment_win(invoke: Invoke) -> None:
@@ -369,7 +375,7 @@ def test_a_remembered_region_is_used_and_flags_and_environment_win(invoke: Invok
     assert shown["settings"] == {"region": "uk"}
     assert invoke("config", "unset", "region").exit_code == 0
     assert (
-        "Call UK 999 · US and Canada 911"
+        "Call UK 999 · US, Canada and Mexico 911"
         in invoke("causes", "-f", "plain", env={"LANG": "C"}).stdout
     )
 

@@ -21,7 +21,14 @@ import typer
 from typer.core import TyperGroup
 
 from back_spasm_cli.cli import streams
-from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, report
+from back_spasm_cli.cli.state import (
+    AppState,
+    FormatOpt,
+    FullOpt,
+    RegionOpt,
+    forget_writes,
+    report,
+)
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 from back_spasm_cli.system import i18n
 from back_spasm_cli.system.i18n import _
@@ -119,7 +126,14 @@ class SpasmGroup(TyperGroup):
             built = typer.main.get_command(_REGISTERED[name])
             built.name = name
             shared_options(built)
+            if i18n.language() != i18n.ENGLISH:
+                from back_spasm_cli.cli import framework
+
+                framework.translate_command(built)
             _BUILT[name] = built
+            from back_spasm_cli.cli.state import apply_dynamic_help
+
+            apply_dynamic_help(name, built)
         return _BUILT[name]
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
@@ -155,6 +169,11 @@ class SpasmGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        if i18n.language() != i18n.ENGLISH and not getattr(self, "_translated", False):
+            from back_spasm_cli.cli import framework
+
+            framework.translate_command(self)
+            self._translated = True
         code = _guarded(
             list(sys.argv[1:] if args is None else args),
             lambda argv: super(SpasmGroup, self).main(
@@ -281,6 +300,7 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         # From here on Ctrl-C raises KeyboardInterrupt, handled below (until here, entry.py
         # ends the process at once: nothing has been written yet).
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        forget_writes()
         streams.prepare()
         from back_spasm_cli.personal.config import remembered_language
 
@@ -311,8 +331,14 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         if streams.is_output_error(err):
             return streams.cannot_write(err)
         return _internal_error(err)
-    except Exception as err:  # a bug: say so plainly, without a traceback
-        return _internal_error(err)
+    except Exception as err:
+        if type(err).__module__ == "sqlite3":  # the private database failed under a read
+            from back_spasm_cli.personal import storage
+
+            found = storage.explain(err, storage.private_db_path(), "")  # type: ignore[arg-type]
+            report(found)
+            return int(found.exit_code)
+        return _internal_error(err)  # a bug: say so plainly, without a traceback
 
 
 def _internal_error(err: Exception) -> int:
@@ -351,7 +377,9 @@ def _exit_code(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
 
 
 def _interrupted() -> int:
-    """Ctrl-C: exit 130 and say that nothing was saved, unless something already was."""
+    """Ctrl-C: exit 130, and say what was already written in full (a handout, the saved
+    answers), else that nothing was saved. 130 even after a write: the person stopped
+    spasm, and a script must see that (README, Exit codes)."""
     from back_spasm_cli.cli.state import completed_writes
 
     written = completed_writes()
@@ -366,7 +394,7 @@ def _interrupted() -> int:
             sys.stderr.write("\nspasm: " + _("interrupted; nothing was saved") + "\n")
     except (OSError, ValueError):
         pass
-    return int(ExitCode.OK) if written else int(ExitCode.INTERRUPTED)
+    return int(ExitCode.INTERRUPTED)
 
 
 def main() -> None:

@@ -6,22 +6,24 @@ Everything is stored through storage.private_db(): one private SQLite file.
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 
 from back_spasm_cli.cli import command, group
 from back_spasm_cli.cli.files import ExportOpt, ForceOpt
-from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
+from back_spasm_cli.cli.state import AppState, help_from_base, output_options, state_of, wrote
 from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.render.text import clean
 
 if TYPE_CHECKING:
     import datetime
     import sqlite3
+    from collections.abc import Callable
 
     from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
     from back_spasm_cli.personal.diary import Vocabulary
+    from back_spasm_cli.personal.storage import PrivateConnection
 
 SinceOpt = Annotated[
     str | None,
@@ -32,6 +34,7 @@ SinceOpt = Annotated[
         help="Only entries from this date, or from N days (14d) or weeks (2w) ago.",
     ),
 ]
+T = TypeVar("T")
 HistoryFormat = Literal["rich", "plain", "json", "csv", "markdown"]
 
 
@@ -41,10 +44,30 @@ def _today() -> "datetime.date":
     return clock.today()
 
 
-def _db() -> "sqlite3.Connection":
+def _db(*, write: bool = True) -> "PrivateConnection":
+    """The private database; for a read of a damaged file, a read-only connection and a
+    warning that what is shown may be incomplete (a write refuses it: storage.write)."""
     from back_spasm_cli.personal import storage
 
-    return storage.private_db()
+    conn = storage.private_db(write=write)
+    if conn.damage:
+        sys.stderr.write(
+            f"spasm: warning: {clean(str(conn.path))} is damaged ({clean(conn.damage[0])});"
+            " what is shown may be incomplete. See `spasm diary check`.\n"
+        )
+    return conn
+
+
+def _write(
+    conn: "sqlite3.Connection",
+    work: "Callable[[sqlite3.Connection], T]",
+    outcome: str,
+    *,
+    begin: bool = True,
+) -> T:
+    from back_spasm_cli.personal import storage
+
+    return storage.write(conn, work, outcome, begin=begin)
 
 
 def _interactive() -> bool:
@@ -197,6 +220,15 @@ def _ask_missing(
     return pain, located, trigger, helped, note
 
 
+def _trigger_ids(content: "KnowledgeBaseFile") -> str:
+    from back_spasm_cli.personal.diary import vocabulary
+
+    return "|".join(vocabulary(content).triggers) or "ID"
+
+
+help_from_base("log", "trigger", metavar=_trigger_ids)
+
+
 @command()
 @output_options()
 def log(
@@ -277,7 +309,7 @@ def log(
             raise UsageError("--undo takes no other entry options")
         conn = _db()
         try:
-            removed = diary.undo(conn)
+            removed = _write(conn, diary.undo, "nothing was removed")
         finally:
             conn.close()
         state.show(view.logged(content, removed, None, [], removed=True))
@@ -315,11 +347,12 @@ def log(
         note=note or "",
         logged=diary.now_utc(),
     )
+    entry = diary.with_titles(entry, vocab)
     flags = recognise.note_flags(content, entry.note) if entry.note else []
     warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
     conn = _db()
     try:
-        stored = diary.add(conn, entry)
+        stored = _write(conn, lambda c: diary.add(c, entry), "the entry was not saved")
     finally:
         conn.close()
     state.show(view.logged(content, stored, warning, flags))
@@ -365,7 +398,7 @@ def history(
         raise UsageError("--entries and --sessions: give one of them, or neither for both")
     state = state_of(ctx)
     start = _since(since)
-    conn = _db()
+    conn = _db(write=False)
     try:
         items = [] if only_sessions else diary.entries(conn, start)
         sessions = [] if only_entries else diary.session_list(conn, start)
@@ -395,7 +428,7 @@ def history_delete(
     state = state_of(ctx)
     conn = _db()
     try:
-        removed = diary.delete(conn, entry_id)
+        removed = _write(conn, lambda c: diary.delete(c, entry_id), "nothing was removed")
     finally:
         conn.close()
     state.show(view.logged(state.kb().content, removed, None, [], removed=True))
@@ -421,7 +454,7 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
     content = state.kb().content
     today = _today()
     start = _since(since or "30d")
-    conn = _db()
+    conn = _db(write=False)
     try:
         result = diary.trends(conn, today, start, content.diary)
     finally:
@@ -472,19 +505,24 @@ def report(
     ],
     since: SinceOpt = None,
     force: ForceOpt = False,
+    notes: Annotated[
+        bool, typer.Option("--notes/--no-notes", help="Include the free-text notes.")
+    ] = False,
 ) -> None:
-    """A report for a clinician: the period, a chart, every entry, the last check's
-    answers and verdict, sessions, and the disclaimer. Default period: 30 days."""
+    """A report for a clinician: what it contains, a chart, the diary's flags, what seemed
+    to help, sessions, the last check in words, every entry, and what spasm is. Notes
+    are left out unless --notes. Default period: 30 days."""
     from back_spasm_cli.cli import files
     from back_spasm_cli.personal import diary, records
-    from back_spasm_cli.views import diary as view
+    from back_spasm_cli.render import report as draw
+    from back_spasm_cli.views import report as view
 
     state = state_of(ctx)
     fmt = files.check_target(output, force=force)
     content = state.kb().content
     today = _today()
     start = _since(since or "30d")
-    conn = _db()
+    conn = _db(write=False)
     try:
         result = diary.trends(conn, today, start, content.diary)
         items = diary.entries(conn, start)
@@ -492,16 +530,15 @@ def report(
     finally:
         conn.close()
     vocab = diary.vocabulary(content)
-    document = view.report(content, result, vocab, record)
-    if fmt == "html":
-        text = view.report_html(document, result, items)
-    else:
-        text = view.report_markdown(
-            document, result, items, view.chart(result.days, 72, color=False)
-        )
+    document = view.report(content, result, vocab, record, items, notes=notes)
+    text = draw.report_html(document) if fmt == "html" else draw.report_markdown(document)
     files.write_handout(output, text, force=force, what="the report")
     wrote(str(output))
-    sys.stderr.write(f"spasm: wrote the report ({len(items)} entries) to {clean(str(output))}\n")
+    left_out = "" if notes else "; notes left out (--notes includes them)"
+    sys.stderr.write(
+        f"spasm: wrote the report ({len(items)} entries, {len(result.session_items)} sessions"
+        f"{left_out}) to {clean(str(output))}\n"
+    )
 
 
 # --------------------------------------------------------------------------- export, import
@@ -535,7 +572,7 @@ def export(
     from back_spasm_cli.cli import files
     from back_spasm_cli.personal import diary
 
-    conn = _db()
+    conn = _db(write=False)
     try:
         entries = list(reversed(diary.entries(conn)))
         sessions = list(reversed(diary.session_list(conn)))
@@ -626,7 +663,12 @@ def import_(
         notes = fhir.has_notes(text)
     conn = _db()
     try:
-        result = diary.store_import(conn, rows, replace=replace, notes=notes)
+        result = _write(
+            conn,
+            lambda c: diary.store_import(c, rows, replace=replace, notes=notes),
+            "nothing was imported",
+            begin=False,  # store_import takes its own write lock
+        )
     except diary.ImportRefused as err:
         raise UsageError(f"{file}: {err.message}", details=err.details) from None
     finally:
@@ -666,18 +708,33 @@ def diary_check() -> None:
     import sqlite3
 
     from back_spasm_cli.personal import storage
+    from back_spasm_cli.system import database, paths
 
     path = storage.private_db_path()
-    if not path.exists():
-        sys.stdout.write(f"no diary yet at {path}\n")
-        return
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        link = paths.symlink_in(path, "-wal", "-shm", "-journal")
+        if link is None and not path.exists():
+            sys.stdout.write(f"no diary yet at {path}\n")
+            return
+        if link is not None:
+            raise UsageError(f"{link} is a symbolic link: spasm did not follow it")
+        with path.open("rb"):  # an unreadable file is "cannot open", not damage
+            pass
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
             found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
         finally:
             conn.close()
+    except OSError as err:
+        raise storage.DiaryIOError(
+            f"cannot open {path} ({err.strerror or err}); it was not checked"
+        ) from None
     except sqlite3.DatabaseError as err:
+        if not database.is_damage(err):
+            reason = storage.explain(err, path, "").message
+            raise storage.DiaryIOError(
+                f"cannot open {path} to check it: {reason}; it was not changed"
+            ) from None
         found = [str(err)]
     if found == ["ok"]:
         sys.stdout.write(f"ok: {path}\n")

@@ -207,3 +207,19 @@ def usage_error(err: Any) -> None:
             )
     lines.append(_("Error: {message}").format(message=translate_message(err.format_message())))
     sys.stderr.write("\n".join(lines) + "\n")
+
+
+def translate_command(command: Any) -> None:
+    """A built command's help, its options' and arguments' help, and its sub-commands',
+    in the interface's language. The English is in the code (docstrings, `help=`);
+    tests/i18n_catalogue.py extracts it into the catalogue."""
+    for name in ("help", "short_help", "epilog"):
+        value = getattr(command, name, None)
+        if isinstance(value, str) and value:
+            setattr(command, name, _(value))
+    for param in getattr(command, "params", ()):
+        value = getattr(param, "help", None)
+        if isinstance(value, str) and value:
+            param.help = _(value)
+    for sub in getattr(command, "commands", {}).values():
+        translate_command(sub)

@@ -1,13 +1,18 @@
 """`spasm kb`: the layers in use, overlays (add, remove, check, new), validation, schema."""
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from back_spasm_cli.cli import group
 from back_spasm_cli.cli.state import output_options, state_of
 from back_spasm_cli.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from back_spasm_cli.knowledge.layers import LayerSource
+    from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 kb_app = typer.Typer(
     help="The knowledge base in use and its layers: list them, add or remove an overlay,"
@@ -107,14 +112,123 @@ def which(
 
 @kb_app.command()
 @output_options(region=False, full=False)
-def check(ctx: typer.Context, path: OverlayPath) -> None:
-    """Check an overlay on top of the layers in use, without installing it (exit 0 or 2)."""
+def check(
+    ctx: typer.Context,
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="PATH",
+            help="An overlay folder (with an overlay.yaml). Without one: the language"
+            " layers (data/es/), or the one --lang names.",
+            show_default=False,
+        ),
+    ] = None,
+    stamp: Annotated[
+        bool,
+        typer.Option(
+            "--stamp",
+            help="Write each translated entry's source_hash (of the English it was made"
+            " from) into the language layer's files, where it has none.",
+        ),
+    ] = False,
+) -> None:
+    """Check an overlay without installing it, or a language layer: what is missing, stale
+    or unstamped (exit 0, or 2 when safety text is missing or stale)."""
     from back_spasm_cli.knowledge import kb
     from back_spasm_cli.views import layers
 
     state = state_of(ctx)
+    if path is None:
+        _check_languages(ctx, stamp)
+        return
     knowledge = kb.load(state.kb_path, overlays=(*state.overlays, path), use_cache=False)
     state.show(layers.check(knowledge, path))
+
+
+def _check_languages(ctx: typer.Context, stamp: bool) -> None:
+    """`spasm kb check [--lang es] [--stamp]`: the language layers against the English."""
+    from back_spasm_cli.knowledge import kb, language
+    from back_spasm_cli.system import i18n
+    from back_spasm_cli.views.document import Bullets, Document, Section
+
+    state = state_of(ctx)
+    wanted = [i18n.language()] if i18n.option_in(sys.argv) or i18n.language() != "en" else []
+    languages = [lang for lang in (wanted or i18n.LANGUAGES) if lang != "en"]
+    english = kb.load(state.kb_path, layered=False, use_cache=False).content
+    sections: list[Section] = []
+    payload: dict[str, object] = {}
+    gaps = False
+    for lang in languages:
+        layer = kb.language_layer(state.kb_path, lang)
+        if not layer:
+            raise UsageError(f"no language layer for {lang!r} beside this knowledge base")
+        source = layer[0]
+        if stamp:
+            written = _stamp(english, source)
+            if written:
+                sys.stderr.write(f"spasm: stamped {written} entries ({lang})\n")
+        issues: list[kb.KBIssue] = []
+        documents = [kb.compose(f.name, f.read_bytes(), issues) for f in source.files]
+        if issues:
+            raise kb.KnowledgeBaseError(issues)
+        report = language.walk(english, [d[0] for d in documents if d], lang).report
+        # The layer must also merge: anything not text is refused there, with its line.
+        kb.load(state.kb_path, languages=layer, use_cache=False)
+        safety = language.safety_gaps(report)
+        gaps = gaps or bool(safety)
+        lists = tuple(
+            Bullets(label, items)
+            for label, items in (
+                ("Missing (shown in English)", report.missing),
+                ("Stale (the English changed since)", report.stale),
+                ("Not stamped (run --stamp)", report.unstamped),
+                ("Safety text not complete and current", tuple(safety)),
+            )
+            if items
+        )
+        verdict = "incomplete" if safety else "complete" if not lists else "usable"
+        sections.append(
+            Section(
+                title=f"{lang}: {verdict} ({source.path})",
+                tone="urgent" if safety else "self-care",
+                facts=(
+                    ("missing", str(len(report.missing))),
+                    ("stale", str(len(report.stale))),
+                    ("not stamped", str(len(report.unstamped))),
+                ),
+                lists=lists,
+            )
+        )
+        payload[lang] = {
+            "path": source.path,
+            "missing": list(report.missing),
+            "stale": list(report.stale),
+            "unstamped": list(report.unstamped),
+            "safety_gaps": safety,
+        }
+    state.show(Document(sections=tuple(sections), payload={"languages": payload}))
+    if gaps:
+        raise typer.Exit(2)
+
+
+def _stamp(english: "KnowledgeBaseFile", source: "LayerSource") -> int:
+    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.knowledge import stamp as stamper
+
+    written = 0
+    for file in source.files:
+        data = file.read_bytes()
+        issues: list[kb.KBIssue] = []
+        composed = kb.compose(file.name, data, issues)
+        if composed is None:
+            raise kb.KnowledgeBaseError(issues)
+        text, names = stamper.stamp(english, data.decode("utf-8-sig"), composed[1])
+        if names:
+            from back_spasm_cli.system import atomic
+
+            atomic.write_text(Path(str(file.resource)), text)
+            written += len(names)
+    return written
 
 
 @kb_app.command()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from back_spasm_cli.cli import command
-from back_spasm_cli.cli.state import AppState, output_options, state_of
+from back_spasm_cli.cli.state import AppState, help_from_base, output_options, state_of
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         TimerRun,
     )
     from back_spasm_cli.knowledge.kb import KnowledgeBase
-    from back_spasm_cli.knowledge.schema import Exercise
+    from back_spasm_cli.knowledge.schema import Exercise, KnowledgeBaseFile
 
 DaysOpt = Annotated[
     int | None,
@@ -82,18 +82,25 @@ def _ask(console: "Console", prompt: str) -> str:
 
 
 def _saved_check() -> "CheckSummary | None":
+    import sqlite3
+
     from back_spasm_cli.advice import sessions
     from back_spasm_cli.personal import storage
 
-    conn = storage.private_db()
     try:
-        return sessions.latest_check(conn)
-    finally:
-        conn.close()
+        conn = storage.private_db(write=False)
+        try:
+            return sessions.latest_check(conn)
+        finally:
+            conn.close()
+    except (storage.PrivateDataError, sqlite3.Error):
+        return None  # nothing readable saved: the session runs without the day count
 
 
 def _store(session: "SessionRecord") -> None:
     """Record a session; a database that cannot be written costs a notice, not the exit."""
+    import sqlite3
+
     from back_spasm_cli.advice import sessions
     from back_spasm_cli.personal import storage
     from back_spasm_cli.render.text import clean
@@ -101,13 +108,14 @@ def _store(session: "SessionRecord") -> None:
     try:
         conn = storage.private_db()
         try:
-            sessions.record(conn, session)
+            storage.write(
+                conn, lambda c: sessions.record(c, session), "the session was not recorded"
+            )
         finally:
             conn.close()
-    except (storage.PrivateDataError, OSError) as err:
-        message = getattr(err, "message", str(err))
-        sys.stderr.write(f"spasm: the session was not recorded: {clean(message)}\n")
-    except Exception as err:  # sqlite3.Error: the record is lost, the session is not
+    except storage.PrivateDataError as err:
+        sys.stderr.write(f"spasm: {clean(err.message)}\n")
+    except (OSError, sqlite3.Error) as err:  # the record is lost, the session is not
         sys.stderr.write(f"spasm: the session was not recorded: {clean(str(err))}\n")
 
 
@@ -234,6 +242,27 @@ def _run_timer_plain(plan: "TimerPlan", run: "TimerRun") -> None:
         elif isinstance(event, TimerDone):
             line(event.text)
     line(_next_line(plan, run))
+
+
+def _timer_ids(content: "KnowledgeBaseFile") -> str:
+    return "|".join(t.id for t in content.sessions.timers) if content.sessions else "ice|heat"
+
+
+def _timer_caps(content: "KnowledgeBaseFile", text: str) -> str:
+    """The help's "at most 20" says the base's longest session."""
+    import re
+
+    if content.sessions is None:
+        return text
+    caps = {t.id: t.max_minutes for t in content.sessions.timers}
+    said = str(next(iter(caps.values()))) if len(set(caps.values())) == 1 else None
+    if said is None:
+        said = ", ".join(f"{minutes} ({timer})" for timer, minutes in caps.items())
+    return re.sub(r"\b20\b", said, text)
+
+
+help_from_base("timer", "remedy", metavar=_timer_ids)
+help_from_base("timer", "minutes", help=_timer_caps)
 
 
 @command()

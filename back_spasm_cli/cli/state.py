@@ -144,21 +144,49 @@ class AppState:
         self.region = region
         self.full = False
         self._kb: KnowledgeBase | None = None
+        self._warned: set[str] = set()
 
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
             from back_spasm_cli.knowledge import kb
+            from back_spasm_cli.system import i18n
 
-            self._kb = kb.load(self.kb_path, overlays=self.overlays)
+            self._kb = kb.load(
+                self.kb_path,
+                overlays=self.overlays,
+                languages=kb.language_layer(self.kb_path, i18n.language()),
+            )
         return self._kb
 
     def region_of(self, content: KnowledgeBaseFile) -> Region | None:
-        """--region, else SPASM_REGION, else the remembered region, else the locale."""
+        """--region, else SPASM_REGION, else the remembered region, else the locale.
+
+        The settings file is read only when neither is given, and a bad one (or a region
+        it names that this base does not know) is said once on stderr and ignored for
+        this run: settings never stand between a person and the emergency numbers."""
         from back_spasm_cli.knowledge import regions
-        from back_spasm_cli.personal import config
 
         asked = self.region or os.environ.get("SPASM_REGION")
-        return regions.resolve(content, asked, config.load().get("region"))
+        if asked and asked.strip():
+            return regions.resolve(content, asked)
+        from back_spasm_cli.errors import UsageError
+        from back_spasm_cli.personal import config
+
+        settings, problem = config.load_or_report()
+        if problem is not None:
+            self.warn_once(f"{problem}; ignored for this run (see `spasm config show`)")
+        try:
+            return regions.resolve(content, None, settings.get("region"))
+        except UsageError as err:
+            self.warn_once(f"{err.message}; ignored for this run")
+            return regions.resolve(content, None, None)
+
+    def warn_once(self, message: str) -> None:
+        from back_spasm_cli.render.text import clean
+
+        if message not in self._warned:
+            self._warned.add(message)
+            sys.stderr.write(f"spasm: warning: {clean(message)}\n")
 
     def numbers(self, knowledge: KnowledgeBase) -> Numbers:
         from back_spasm_cli.knowledge import regions
@@ -223,3 +251,83 @@ def wrote(path: str) -> None:
 
 def completed_writes() -> tuple[str, ...]:
     return tuple(_WRITTEN)
+
+
+def forget_writes() -> None:
+    """A new run starts with nothing written (tests run many in one process)."""
+    _WRITTEN.clear()
+
+
+#: Help text that comes from the base in use (an overlay can add a timer or a trigger):
+#: (command, parameter) -> (metavar from the base, help rewritten from the base).
+DYNAMIC_HELP: dict[
+    tuple[str, str],
+    tuple[
+        Callable[[KnowledgeBaseFile], str] | None,
+        Callable[[KnowledgeBaseFile, str], str] | None,
+    ],
+] = {}
+
+
+def help_from_base(
+    command: str,
+    parameter: str,
+    *,
+    metavar: Callable[[KnowledgeBaseFile], str] | None = None,
+    help: Callable[[KnowledgeBaseFile, str], str] | None = None,
+) -> None:
+    """Have a parameter's metavar (and help) read from the layered base when shown."""
+    DYNAMIC_HELP[(command, parameter)] = (metavar, help)
+
+
+def _base_now() -> KnowledgeBaseFile | None:
+    """The base the running command line names (`--kb`, `--overlay`), or None."""
+    import importlib
+
+    try:  # Typer 0.29 carries its own Click
+        globals_module = importlib.import_module("typer._click.globals")
+    except ImportError:  # pragma: no cover - older Typer, with Click itself
+        globals_module = importlib.import_module("click.globals")
+    ctx = globals_module.get_current_context(silent=True)
+    state: AppState | None = ctx.find_object(AppState) if ctx is not None else None
+    try:
+        if state is not None:
+            return state.kb().content
+        return base_in_use(ctx) if ctx is not None else None
+    except Exception:  # help must show even when the base cannot be read
+        return None
+
+
+def apply_dynamic_help(name: str, command: Any) -> None:
+    """Give the built command's parameters their metavar and help from the base in use,
+    worked out each time they are shown (usage, --help, error messages), not when built:
+    the parameter's class gets `metavar` and `help` properties over the static values."""
+    for param in getattr(command, "params", ()):
+        found = DYNAMIC_HELP.get((name, param.name))
+        if found is None or "_spasm_static" in vars(param):
+            continue
+        metavar_from, help_from = found
+        param._spasm_static = (vars(param).get("metavar"), vars(param).get("help"))
+
+        def metavar(self: Any, _from: Any = metavar_from) -> Any:
+            static = self._spasm_static[0]
+            content = _base_now() if _from is not None else None
+            return _from(content) if content is not None else static
+
+        def help_text(self: Any, _from: Any = help_from) -> Any:
+            static = self._spasm_static[1]
+            content = _base_now() if _from is not None and static else None
+            return _from(content, static) if content is not None else static
+
+        def keep(index: int) -> Any:
+            def setter(self: Any, value: Any) -> None:
+                old = self._spasm_static
+                self._spasm_static = (value, old[1]) if index == 0 else (old[0], value)
+
+            return setter
+
+        param.__class__ = type(
+            type(param).__name__,
+            (type(param),),
+            {"metavar": property(metavar, keep(0)), "help": property(help_text, keep(1))},
+        )

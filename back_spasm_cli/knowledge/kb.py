@@ -318,13 +318,47 @@ def validate_layers(sources: Sequence[LayerSource], raw: dict[str, bytes]) -> Sn
         }
         refused = sorted({overlay_files[i.file] for i in issues if i.file in overlay_files})
         raise KnowledgeBaseError(issues, refused=tuple(refused))
+    content = KnowledgeBaseFile(**loaded.sections)
+    for source in sources:
+        if source.kind == "language" and source.language:
+            content = _mark_fallbacks(content, source, raw)
+    entry_words(content)  # kept with the snapshot: the recogniser's known words
     return layering.Snapshot(
-        KnowledgeBaseFile(**loaded.sections),
+        content,
         loaded.layers,
         loaded.provenance,
         loaded.touches,
         loaded.source_hashes,
     )
+
+
+def _mark_fallbacks(
+    content: KnowledgeBaseFile, source: LayerSource, raw: dict[str, bytes]
+) -> KnowledgeBaseFile:
+    """Ordinary entries the language layer leaves English say so: "(en inglés)"."""
+    from back_spasm_cli.knowledge import language
+
+    issues: list[KBIssue] = []
+    documents = [compose(f.name, raw[f.name], issues) for f in source.files]
+    data = [composed[0] for composed in documents if composed is not None]
+    return language.walk(content, data, source.language or "").content
+
+
+def language_layer(path: str | None, language: str) -> list[LayerSource]:
+    """The language layer for the base in use: data/LANG/ beside the shipped base, LANG/
+    in a folder named by --kb; none for English or when there is no such folder."""
+    from back_spasm_cli.knowledge import layers as layering
+
+    if language == "en":
+        return []
+    location = locate(path)
+    if location.origin == SHIPPED:
+        folder = Path(str(shipped_data())) / language
+    else:
+        folder = Path(location.origin).expanduser() / language
+    if not folder.is_dir():
+        return []
+    return [layering.language_source(folder, language)]
 
 
 def read_files(location: KBLocation) -> dict[str, bytes]:
@@ -779,9 +813,9 @@ def snapshot_get(key: str) -> tuple[Snapshot | None, tuple[str, ...]]:
     """The snapshot stored under `key`, if any, and a notice if the cache was damaged
     (the damaged file or row is removed, so the caller's rebuild heals it)."""
     path = cache_path()
-    if not path.is_file():
-        return None, ()
     try:
+        if not path.is_file() or path.is_symlink():  # a cache is never followed elsewhere
+            return None, ()
         conn = database.connect(path, CACHE_MIGRATIONS)
         try:
             row = conn.execute(
@@ -871,6 +905,38 @@ def _unpickle(digest: object, payload: object) -> Snapshot | None:
     ):
         return None
     return content
+
+
+#: The words of entries, as the recogniser tokenizes them (advice/recognise.py's _TOKEN):
+#: worked out once per base and kept in the snapshot, not on every search.
+WORD_PATTERN = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.,;:!?()\[\]\n/]"
+
+
+def entry_words(content: KnowledgeBaseFile, pattern: str = WORD_PATTERN) -> tuple[str, ...]:
+    """Every word in the base's entries (casefolded, sorted), from the snapshot when it
+    was worked out there with the same pattern."""
+    import re
+
+    kept = getattr(content, "_entry_words", None)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == pattern:
+        return kept[1]  # type: ignore[no-any-return]
+    token = re.compile(pattern)
+    words: set[str] = set()
+    stack: list[object] = [item for _, item in iter_items(content)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            words.update(token.findall(value.casefold()))
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif hasattr(value, "__dict__"):
+            stack.extend(vars(value).values())
+    found = tuple(sorted(words))
+    if pattern == WORD_PATTERN and "_entry_words" not in vars(content):
+        content._entry_words = (pattern, found)
+    return found
 
 
 def iter_items(content: KnowledgeBaseFile) -> Iterator[tuple[str, Any]]:

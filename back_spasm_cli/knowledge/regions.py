@@ -61,7 +61,11 @@ def country_from_locale(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.strip().casefold()).strip("-")
+    """`España` -> "espana", `New Zealand` -> "new-zealand"."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.strip().casefold()).strip("-")
 
 
 def find(content: KnowledgeBaseFile, name: str) -> Region | None:
@@ -100,12 +104,34 @@ def resolve(
 
 
 def every_emergency_number(content: KnowledgeBaseFile) -> str:
-    """ "UK 999 · US and Canada 911 · EU 112 · Australia 000 · New Zealand 111": regions
-    that share a number are named together."""
+    """ "UK 999 · US, Canada and Mexico 911 · EU 112 · …": regions that share a number are
+    named together."""
     by_number: dict[str, list[str]] = {}
     for region in content.regions:
+        if _within_another(content, region):
+            continue  # Spain within the EU, both 112: the EU says it
         by_number.setdefault(region.emergency.number, []).append(region.short_name or region.name)
-    return " · ".join(f"{' and '.join(names)} {number}" for number, names in by_number.items())
+    return " · ".join(f"{join_names(names)} {number}" for number, names in by_number.items())
+
+
+def _within_another(content: KnowledgeBaseFile, region: Region) -> bool:
+    """Whether another region with the same emergency number holds all its countries."""
+    countries = set(region.countries)
+    return bool(countries) and any(
+        other is not region
+        and other.emergency.number == region.emergency.number
+        and countries < set(other.countries)
+        for other in content.regions
+    )
+
+
+def join_names(names: list[str]) -> str:
+    """ "US", "US and Canada", "US, Canada and Mexico" (in the interface's language)."""
+    from back_spasm_cli.system.i18n import _
+
+    if len(names) < 2:
+        return "".join(names)
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 def numbers(content: KnowledgeBaseFile, region: Region | None) -> Numbers:

@@ -16,6 +16,12 @@ def escape(text: str) -> str:
     return re.sub(r"^([#+\-=>]|\d+\.)", r"\\\1", escaped)
 
 
+def escape_inline(text: str) -> str:
+    """`escape` for text inside a line (after a label, in a table cell), where a leading
+    '6.8' or '-' cannot start a list or a heading."""
+    return _SPECIAL.sub(r"\\\1", clean(text)).replace("\n", " ")
+
+
 def render_markdown(document: Document, heading_level: int = 2) -> str:
     blocks = [_section(section, "#" * heading_level) for section in document.sections]
     if document.footer:
@@ -31,7 +37,7 @@ def _section(section: Section, hashes: str) -> str:
         parts.append(f"_{escape(section.subtitle)}_")
     parts += [escape(p) for p in section.paragraphs]
     if section.facts:
-        parts.append("\n".join(f"**{escape(k)}:** {escape(v)}  " for k, v in section.facts))
+        parts.append("\n".join(f"**{escape(k)}:** {escape_inline(v)}  " for k, v in section.facts))
     for bullets in section.lists:
         lines = [f"**{escape(bullets.label)}**", ""] if bullets.label else []
         for number, item in enumerate(bullets.items, start=1):

@@ -4,15 +4,12 @@ knowledge base; this module only arranges them and the user's own entries."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
-from back_spasm_cli.personal.diary import Entry, FlagHit, Session, Trends, Vocabulary
-from back_spasm_cli.personal.records import SavedCheck
-from back_spasm_cli.render.text import clean
+from back_spasm_cli.personal.diary import Entry, FlagHit, Helped, Session, Trends, Vocabulary
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 
@@ -33,7 +30,7 @@ def entry_line(entry: Entry) -> str:
     parts = [f"#{entry.id} {entry.at} pain {entry.pain}"]
     details = [d for d in (where(entry), entry.trigger and f"trigger {entry.trigger}") if d]
     if entry.helped:
-        details.append("helped: " + ", ".join(entry.helped))
+        details.append("helped: " + ", ".join(entry.helped_names()))
     if entry.note:
         details.append(f'"{entry.note}"')
     return parts[0] + (": " + "; ".join(details) if details else "")
@@ -83,7 +80,7 @@ def logged(
                 ("Pain", f"{entry.pain}/10"),
                 *((("Where", where(entry)),) if where(entry) else ()),
                 *((("Trigger", entry.trigger),) if entry.trigger else ()),
-                *((("Helped", ", ".join(entry.helped)),) if entry.helped else ()),
+                *((("Helped", ", ".join(entry.helped_names())),) if entry.helped else ()),
                 *((("Note", entry.note),) if entry.note else ()),
             ),
         )
@@ -208,27 +205,58 @@ def summary_facts(result: Trends) -> tuple[tuple[str, str], ...]:
 def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabulary) -> list[Section]:
     """Everything but the flags (which come first) and the chart."""
     sections = [Section(title="Pain over time", tone="info", facts=summary_facts(result))]
-    if result.helped:
-        lines = tuple(
-            f"{vocab.helped.get(h.id, h.id)} ({h.id}): {_change(h.average_change)} points"
+    down = [h for h in result.helped if h.average_change < 0]
+    other = [h for h in result.helped if h.average_change >= 0]
+
+    def line(h: Helped) -> str:
+        return (
+            f"{vocab.helped.get(h.id) or h.title or h.id} ({h.id}):"
+            f" {_change(h.average_change)} points"
             f" on average, {h.uses} time{'s' if h.uses != 1 else ''}"
-            for h in result.helped
         )
+
+    caveat = (content.diary.not_proof,) if content.diary else ()
+    if down:
         sections.append(
             Section(
                 title="What seemed to help",
-                subtitle="change in pain since the entry before",
+                subtitle="pain went down since the entry before",
                 tone="note",
-                paragraphs=(content.diary.not_proof,) if content.diary else (),
-                lists=(Bullets("", lines),),
+                paragraphs=caveat,
+                lists=(Bullets("", tuple(line(h) for h in down)),),
             )
         )
-    if result.sessions:
+    if other:
+        sections.append(
+            Section(
+                title="Tried, without less pain afterwards",
+                subtitle="change in pain since the entry before",
+                tone="note",
+                paragraphs=() if down else caveat,
+                lists=(Bullets("", tuple(line(h) for h in other)),),
+            )
+        )
+    if result.session_items:
+        worse = [s for s in result.session_items if s.outcome == "worse"]
+        shown = result.session_items[:10]
+        lines = tuple(session_line(s) for s in shown)
+        if len(result.session_items) > len(shown):
+            lines += (f"… and {len(result.session_items) - len(shown)} earlier",)
+        counts = ", ".join(f"{s.what}: {s.count}" for s in result.sessions)
         sections.append(
             Section(
                 title="Sessions recorded",
-                tone="info",
-                lists=(Bullets("", tuple(f"{s.what}: {s.count}" for s in result.sessions)),),
+                subtitle=counts,
+                tone="gp" if worse else "info",
+                paragraphs=(
+                    (
+                        f"{len(worse)} session{'s' if len(worse) != 1 else ''} made the pain"
+                        " worse and stopped.",
+                    )
+                    if worse
+                    else ()
+                ),
+                lists=(Bullets("", lines),),
             )
         )
     return sections
@@ -251,9 +279,16 @@ def trends_payload(result: Trends) -> dict[str, Any]:
             "days_since_first": result.episode.days_since_first,
         },
         "helped": [
-            {"id": h.id, "uses": h.uses, "average_change": h.average_change} for h in result.helped
+            {
+                "id": h.id,
+                "title": h.title or None,
+                "uses": h.uses,
+                "average_change": h.average_change,
+            }
+            for h in result.helped
         ],
         "sessions": [{"what": s.what, "count": s.count} for s in result.sessions],
+        "session_list": [s.to_data() for s in result.session_items],
         "flags": flags_payload(result.flags),
     }
 
@@ -271,222 +306,7 @@ def trends(content: KnowledgeBaseFile, result: Trends, vocab: Vocabulary) -> Doc
 
 def chart(days: Sequence[tuple[str, float]], width: int, *, color: bool) -> str:
     """Mean pain per day as a plotext line chart ('' with fewer than one day)."""
-    if not days:
-        return ""
-    import plotext as plt  # type: ignore[import-untyped]
+    from back_spasm_cli.render.charts import text_chart
+    from back_spasm_cli.views.document import Chart
 
-    plt.clear_figure()
-    plt.date_form("Y-m-d")
-    plt.plot([day for day, _ in days], [mean for _, mean in days], marker="braille")
-    plt.ylim(0, 10)
-    plt.plot_size(max(min(width, 100), 30), 15 if width >= 50 else 10)
-    plt.title("Pain (0-10), mean per day")
-    plt.theme("clear")  # the terminal's own background, light or dark
-    text = plt.build()
-    return str(plt.uncolorize(text)) if not color else str(text)
-
-
-# --------------------------------------------------------------------------- report
-
-
-def _flatten(value: Any, prefix: str = "") -> list[str]:
-    if isinstance(value, dict):
-        lines: list[str] = []
-        for key, item in value.items():
-            lines += _flatten(
-                item, f"{prefix}{key}." if isinstance(item, dict) else f"{prefix}{key}"
-            )
-        return lines
-    if isinstance(value, list):
-        shown = ", ".join(str(v) for v in value) if value else "none"
-        return [f"{prefix.rstrip('.')}: {shown}"]
-    return [f"{prefix.rstrip('.')}: {value}"] if prefix else [str(value)]
-
-
-def check_section(content: KnowledgeBaseFile, record: SavedCheck) -> Section:
-    level = frame.care_level(content, record.level)
-    verdict = record.verdict if isinstance(record.verdict, dict) else {}
-    reasons = verdict.get("reasons") if isinstance(verdict.get("reasons"), list) else []
-    lists = []
-    if reasons:
-        lists.append(Bullets("Why", tuple(str(r) for r in reasons)))
-    lists.append(Bullets("Answers", tuple(_flatten(record.answers)) or ("none",)))
-    return Section(
-        title="Last check",
-        subtitle=record.at.isoformat(),
-        tone=_tone(record.level),
-        facts=(("Care level", level.title if level else record.level),),
-        lists=tuple(lists),
-    )
-
-
-def report(
-    content: KnowledgeBaseFile,
-    result: Trends,
-    vocab: Vocabulary,
-    record: SavedCheck | None,
-) -> Document:
-    """The report's text parts (the chart and the table of entries are added per format)."""
-    title = content.meta.title if content.meta else "spasm"
-    header = Section(
-        title="Back pain diary: report for a clinician",
-        tone="note",
-        facts=(("From", title), *summary_facts(result)),
-    )
-    sections = [header, *flag_sections(result.flags), *trends_sections(content, result, vocab)]
-    if record is not None:
-        sections.append(check_section(content, record))
-    helped = frame.shown_ids(content, (h.id for h in result.helped))
-    return frame.finish(content, sections, trends_payload(result), shows=helped)
-
-
-_STYLE = """
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b;
-  max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem; }
-section { border-left: 4px solid #3a7bd5; padding: 0.2rem 0 0.2rem 0.9rem; margin: 1rem 0; }
-section.gp { border-color: #c99700; } section.urgent { border-color: #d2691e; }
-section.emergency { border-color: #c0392b; } section.self-care { border-color: #2e8b57; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; }
-dt { font-weight: 600; } dd { margin: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.4rem; text-align: left;
-  vertical-align: top; }
-footer { margin-top: 2rem; color: #555; font-size: 0.9rem; }
-svg text { font: 11px sans-serif; fill: #333; }
-@media print { body { margin: 0; } }
-"""
-
-
-def _e(text: str) -> str:
-    return html.escape(clean(text))
-
-
-def _section_html(section: Section, heading: str = "h2") -> str:
-    parts = [f'<section class="{_e(section.tone)}">']
-    if section.title:
-        sub = f" <small>({_e(section.subtitle)})</small>" if section.subtitle else ""
-        parts.append(f"<{heading}>{_e(section.title)}{sub}</{heading}>")
-    parts += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
-    if section.facts:
-        parts.append(
-            "<dl>"
-            + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in section.facts)
-            + "</dl>"
-        )
-    for bullets in section.lists:
-        if bullets.label:
-            parts.append(f"<p><strong>{_e(bullets.label)}</strong></p>")
-        tag = "ol" if bullets.ordered else "ul"
-        parts.append(f"<{tag}>" + "".join(f"<li>{_e(i)}</li>" for i in bullets.items) + f"</{tag}>")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def svg_chart(days: Sequence[tuple[str, float]], width: int = 640, height: int = 240) -> str:
-    """Mean pain per day as an inline SVG line chart: no script, nothing fetched."""
-    import datetime as dt
-
-    left, right, top, bottom = 36, 12, 12, 34
-    inner_w, inner_h = width - left - right, height - top - bottom
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}"'
-        f' viewBox="0 0 {width} {height}"><title>Pain (0-10), mean per day</title>'
-    ]
-    for level in range(0, 11, 2):
-        y = top + inner_h - inner_h * level / 10
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"'
-            ' stroke="#e3e3e3"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{level}</text>'
-        )
-    if days:
-        first = dt.date.fromisoformat(days[0][0])
-        span = max((dt.date.fromisoformat(days[-1][0]) - first).days, 1)
-        points = []
-        for day, mean in days:
-            offset = (dt.date.fromisoformat(day) - first).days
-            x = left + (inner_w * offset / span if len(days) > 1 else inner_w / 2)
-            y = top + inner_h - inner_h * mean / 10
-            points.append((x, y))
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        parts.append(f'<polyline fill="none" stroke="#3a7bd5" stroke-width="2" points="{path}"/>')
-        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#3a7bd5"/>' for x, y in points]
-        labels = {days[0][0]: points[0][0], days[-1][0]: points[-1][0]}
-        for day, x in labels.items():
-            anchor = "start" if x == points[0][0] and len(labels) > 1 else "end"
-            if len(labels) == 1:
-                anchor = "middle"
-            parts.append(
-                f'<text x="{x:.1f}" y="{height - 12}" text-anchor="{anchor}">{_e(day)}</text>'
-            )
-    parts.append(
-        f'<line x1="{left}" y1="{top + inner_h}" x2="{width - right}" y2="{top + inner_h}"'
-        ' stroke="#999"/></svg>'
-    )
-    return "".join(parts)
-
-
-def report_html(document: Document, result: Trends, items: Sequence[Entry]) -> str:
-    header, *rest = document.sections
-    rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{_e(str(cell))}</td>"
-            for cell in (
-                e.id,
-                e.at,
-                e.pain,
-                where(e),
-                e.trigger or "",
-                ", ".join(e.helped),
-                e.note,
-            )
-        )
-        + "</tr>"
-        for e in items
-    )
-    table = (
-        "<table><thead><tr><th>#</th><th>When</th><th>Pain</th><th>Where</th><th>Trigger</th>"
-        f"<th>Helped</th><th>Note</th></tr></thead><tbody>{rows}</tbody></table>"
-        if items
-        else "<p>No entries in this period.</p>"
-    )
-    body = [
-        f"<h1>{_e(header.title)}</h1>",
-        _section_html(header._replace(title="")),
-        f"<figure>{svg_chart(result.days)}</figure>",
-        *(_section_html(s) for s in rest),
-        f"<h2>Entries ({len(items)})</h2>",
-        table,
-        "<footer>" + "".join(f"<p>{_e(line)}</p>" for line in document.footer) + "</footer>",
-    ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_e(header.title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
-    )
-
-
-def report_markdown(
-    document: Document, result: Trends, items: Sequence[Entry], chart_text: str
-) -> str:
-    from back_spasm_cli.render.markdown import escape, render_markdown
-
-    header, *rest = document.sections
-    head = render_markdown(Document(sections=(header,)), heading_level=1).rstrip()
-    fence = f"```text\n{chart_text.rstrip()}\n```" if chart_text else ""
-    table_lines = [
-        "| # | When | Pain | Where | Trigger | Helped | Note |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for e in items:
-        cells = (str(e.id), e.at, str(e.pain), where(e), e.trigger or "", ", ".join(e.helped))
-        note = escape(e.note).replace("\n", " ")
-        table_lines.append("| " + " | ".join(escape(c) for c in cells) + f" | {note} |")
-    table = "\n".join(table_lines) if items else "No entries in this period."
-    middle = render_markdown(Document(sections=tuple(rest))) if rest else ""
-    footer = render_markdown(Document(sections=(), footer=document.footer))
-    parts = (head, fence, middle.rstrip(), f"## Entries ({len(items)})", table, footer.rstrip())
-    return "\n\n".join(part for part in parts if part) + "\n"
+    return text_chart(Chart("Pain (0-10), mean per day", tuple(days)), width, color=color)

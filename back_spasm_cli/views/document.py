@@ -42,3 +42,42 @@ class Document:
     footer: tuple[str, ...] = ()
     payload: dict[str, Any] = field(default_factory=dict)  # the JSON view
     notices: tuple[str, ...] = ()  # said on stderr, e.g. "matched 'haet' loosely"
+
+
+# --------------------------------------------------------------------------- a report
+
+
+class Chart(NamedTuple):
+    """A line chart of one value per day: the renderers draw it (SVG, text)."""
+
+    title: str
+    points: tuple[tuple[str, float], ...]  # (ISO date, value), oldest first
+    y_max: int = 10
+    y_label: str = ""
+
+
+class Table(NamedTuple):
+    """Rows under a heading; `strong` rows stand out (e.g. a session that made it worse)."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str = ""
+    strong: frozenset[int] = frozenset()
+    widths: tuple[int, ...] = ()  # relative column widths for print, when given
+
+
+@dataclass(frozen=True)
+class Report:
+    """A handout: what it contains first, one summary, a chart, sections, tables, and
+    a footer. render/report.py draws it as one HTML file or as Markdown."""
+
+    title: str
+    lang: str  # the interface language, for <html lang>
+    contents: Section  # what is shared: period, counts, whether notes are included
+    summary: Section
+    chart: Chart
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    footer: tuple[str, ...]
+    payload: dict[str, Any] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
 from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, Kind, open_command
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, CareLevel, KnowledgeBaseFile
+from back_spasm_cli.system.i18n import N_, _, ngettext
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 
 
@@ -133,12 +134,12 @@ def related_lines(content: KnowledgeBaseFile, ids: Iterable[str]) -> tuple[str, 
     return tuple(f"{title}: {command}" for title, command in related(content, ids))
 
 
-#: How the `seed` source is shown: it is the founding article every entry builds on.
-SEED_LABEL = "seed: spasm's founding article on back spasms"
+#: How the `seed` source is shown: the general-audience article spasm started from.
+SEED_LABEL = N_("a general-audience article on back spasms")
 
 
 def display_sources(sources: Sequence[str]) -> tuple[str, ...]:
-    return tuple(SEED_LABEL if source == "seed" else source for source in sources)
+    return tuple(_(SEED_LABEL) if source == "seed" else source for source in sources)
 
 
 def care_section(
@@ -151,7 +152,7 @@ def care_section(
         title=level.title if level else level_id,
         tone=tone,
         paragraphs=(numbers.fill(level.action),) if level else (),
-        lists=(Bullets("Why", tuple(reasons)),) if reasons else (),
+        lists=(Bullets(_("Why"), tuple(reasons)),) if reasons else (),
     )
 
 
@@ -161,6 +162,35 @@ def ago(then: datetime.datetime, now: datetime.datetime) -> str:
 
     found = clock.elapsed(then, now)
     if found is None:
-        return "just now"
+        return _("just now")
     count, unit = found
-    return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    if unit == "day":
+        text = ngettext("{n} day ago", "{n} days ago", count)
+    elif unit == "hour":
+        text = ngettext("{n} hour ago", "{n} hours ago", count)
+    else:
+        text = ngettext("{n} minute ago", "{n} minutes ago", count)
+    return text.format(n=count)
+
+
+#: The kinds of entry, as the interface names them (knowledge/kinds.py keeps the ids).
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "cause": (N_("cause"), N_("causes")),
+    "remedy": (N_("remedy"), N_("remedies")),
+    "prevention": (N_("prevention"), N_("prevention strategies")),
+    "lifestyle": (N_("lifestyle"), N_("lifestyle changes")),
+    "faq": (N_("faq"), N_("questions")),
+    "exercise": (N_("exercise"), N_("exercises")),
+    "red-flag": (N_("red flag"), N_("red flags")),
+}
+
+
+def kind_name(kind: Kind) -> str:
+    """ "remedy" / "remedio": what one entry of this kind is called."""
+    words = KIND_WORDS.get(kind.name)
+    return _(words[0]) if words else kind.name
+
+
+def kind_plural(kind: Kind) -> str:
+    words = KIND_WORDS.get(kind.name)
+    return _(words[1]) if words else kind.plural

@@ -21,37 +21,41 @@ from back_spasm_cli.knowledge.schema import (
     Exercise,
     KnowledgeBaseFile,
 )
+from back_spasm_cli.system.i18n import N_, _
 from back_spasm_cli.version import __version__
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 from back_spasm_cli.views.frame import (
     advice,
     display_sources,
     finish,
+    kind_name,
+    kind_plural,
     related,
     related_lines,
     shown_kinds,
 )
+from back_spasm_cli.views.layers import from_json, from_line
 
 #: What `spasm` alone lists first: the five commands people need first (interface text).
 FIRST_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("spasm check", "a few questions: is it safe to look after it yourself?"),
-    ("spasm remedies", "what helps now, one line each"),
-    ("spasm exercises", "gentle moves, with holds and repetitions"),
-    ("spasm ask QUESTION", "ask in your own words"),
-    ("spasm doctor", "when to get help, and the numbers to call"),
+    ("spasm check", N_("a few questions: is it safe to look after it yourself?")),
+    ("spasm remedies", N_("what helps now, one line each")),
+    ("spasm exercises", N_("gentle moves, with holds and repetitions")),
+    (N_("spasm ask QUESTION"), N_("ask in your own words")),
+    ("spasm doctor", N_("when to get help, and the numbers to call")),
 )
 #: The rest, shown with --full (and by `spasm help`).
 MORE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("spasm causes", "what can set off a back spasm"),
-    ("spasm prevent", "habits that make spasms less likely"),
-    ("spasm lifestyle", "day-to-day changes"),
-    ("spasm faq", "common questions"),
-    ("spasm search WORDS", "find advice from your own words"),
-    ("spasm plan", "a personal, phased self-care plan"),
-    ("spasm help", "every command"),
+    ("spasm causes", N_("what can set off a back spasm")),
+    ("spasm prevent", N_("habits that make spasms less likely")),
+    ("spasm lifestyle", N_("day-to-day changes")),
+    ("spasm faq", N_("common questions")),
+    (N_("spasm search WORDS"), N_("find advice from your own words")),
+    ("spasm plan", N_("a personal, phased self-care plan")),
+    ("spasm help", N_("every command")),
 )
 #: Labels (interface words, not advice).
-MORE_HINT = "more: --full"
+MORE_HINT = N_("more: --full")
 
 
 def entry_section(
@@ -61,27 +65,30 @@ def entry_section(
     *,
     full: bool = False,
     brief: bool = False,
+    origin: str | None = None,
 ) -> Section:
     """What to do first: summary, how long, steps, cautions, related entries; `brief`
     (an answer to a question, whose view says when and lists related entries itself):
     summary, steps and cautions. With `full`, also the long text, tips, evidence and
     sources."""
-    lists = [Bullets("Steps", tuple(entry.steps), ordered=True)]
+    lists = [Bullets(_("Steps"), tuple(entry.steps), ordered=True)]
     if full:
-        lists.append(Bullets("Tips", tuple(entry.tips)))
-    lists.append(Bullets("Cautions", tuple(entry.cautions)))
+        lists.append(Bullets(_("Tips"), tuple(entry.tips)))
+    lists.append(Bullets(_("Cautions"), tuple(entry.cautions)))
     if full:
-        lists.append(Bullets("Evidence", tuple(entry.evidence)))
+        lists.append(Bullets(_("Evidence"), tuple(entry.evidence)))
     if full:
-        lists.append(Bullets("Related", related_lines(content, entry.related)))
-        lists.append(Bullets("Sources", display_sources(entry.sources)))
+        lists.append(Bullets(_("Related"), related_lines(content, entry.related)))
+        lists.append(Bullets(_("Sources"), display_sources(entry.sources)))
     elif entry.related and not brief:  # the commands alone, on a line or two
         commands = [command for _, command in related(content, entry.related)]
-        lists.append(Bullets("Related", (" · ".join(commands),)))
-    facts = [("How long", entry.duration)] if entry.duration and not brief else []
+        lists.append(Bullets(_("Related"), (" · ".join(commands),)))
+    facts = [(_("How long"), entry.duration)] if entry.duration and not brief else []
     return Section(
         title=entry.title,
-        subtitle=f"{kind.name}: {entry.id}" + ("" if full else f" · {MORE_HINT}"),
+        subtitle=f"{kind_name(kind)}: {entry.id}"
+        + ("" if full else f" · {_(MORE_HINT)}")
+        + (f" · {origin}" if origin else ""),
         tone="info",
         paragraphs=(entry.summary, *(entry.body if full else ())),
         lists=tuple(b for b in lists if b.items),
@@ -89,30 +96,32 @@ def entry_section(
     )
 
 
-def exercise_section(exercise: Exercise, *, full: bool = False) -> Section:
-    facts = [("When", exercise.when)] if exercise.when else []
-    facts.append(("Start", exercise.position))
+def exercise_section(
+    exercise: Exercise, *, full: bool = False, origin: str | None = None
+) -> Section:
+    facts = [(_("When"), exercise.when)] if exercise.when else []
+    facts.append((_("Start"), exercise.position))
     if exercise.hold:
-        facts.append(("Hold", exercise.hold))
+        facts.append((_("Hold"), exercise.hold))
     if exercise.repetitions:
-        facts.append(("Repeat", exercise.repetitions))
+        facts.append((_("Repeat"), exercise.repetitions))
     lists = [
-        Bullets("Steps", tuple(exercise.steps), ordered=True),
-        Bullets("Cautions", tuple(exercise.cautions)),
+        Bullets(_("Steps"), tuple(exercise.steps), ordered=True),
+        Bullets(_("Cautions"), tuple(exercise.cautions)),
     ]
     if full:
-        lists.append(Bullets("Sources", display_sources(exercise.sources)))
+        lists.append(Bullets(_("Sources"), display_sources(exercise.sources)))
     return Section(
         title=exercise.title,
-        subtitle=f"exercise: {exercise.id}",
+        subtitle=_("exercise: {id}").format(id=exercise.id) + (f" · {origin}" if origin else ""),
         paragraphs=(exercise.summary,),
         lists=tuple(b for b in lists if b.items),
         facts=tuple(facts),
     )
 
 
-def _entry_json(kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
-    return {"kind": kind.name, **item.to_data()}
+def _entry_json(kb: KnowledgeBase, kind: Kind, item: Entry | Exercise) -> dict[str, Any]:
+    return {"kind": kind.name, **item.to_data(), **from_json(kb, item.id)}
 
 
 def _match_notices(kind: Kind, matches: Sequence[Match]) -> list[str]:
@@ -120,7 +129,9 @@ def _match_notices(kind: Kind, matches: Sequence[Match]) -> list[str]:
     for m in matches:
         if m.loose:
             notices.append(
-                f"no {kind.name} is called {m.query!r}; showing the closest: {m.item.title}"
+                _("no {kind} is called {query}; showing the closest: {title}").format(
+                    kind=kind_name(kind), query=repr(m.query), title=m.item.title
+                )
             )
     return notices
 
@@ -137,18 +148,16 @@ def entries(
     """Entries of one kind: those `matches` name, or all of them (with `full`, each in
     full). JSON always carries every field."""
     content = kb.content
-    items: list[Any] = (
-        [m.item for m in matches] if matches else list(getattr(content, kind.section))
-    )
+    items: list[Any] = [m.item for m in matches] if matches else in_order(content, kind)
     sections = [
-        exercise_section(item, full=full)
+        exercise_section(item, full=full, origin=from_line(kb, item.id))
         if isinstance(item, Exercise)
-        else entry_section(content, kind, item, full=full)
+        else entry_section(content, kind, item, full=full, origin=from_line(kb, item.id))
         for item in items
     ]
     payload = {
         "kind": kind.name,
-        "entries": [_entry_json(kind, item) for item in items],
+        "entries": [_entry_json(kb, kind, item) for item in items],
         "matches": [{"query": m.query, "id": m.item.id, "how": m.how} for m in (matches or ())],
     }
     return advice(
@@ -165,19 +174,32 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
     """The compact list: each entry's title, its one-line summary and the command that
     opens it. JSON carries every field of every entry."""
     content = kb.content
-    items: list[Any] = list(getattr(content, kind.section))
+    items: list[Any] = in_order(content, kind)
     section = Section(
-        title=kind.plural.capitalize(),
+        title=kind_plural(kind).capitalize(),
         lists=(
             Bullets(
                 "",
-                tuple(f"{_summary_line(item)} ({open_command(kind, item.id)})" for item in items),
+                tuple(
+                    f"{_summary_line(item)} ({open_command(kind, item.id)})"
+                    + (f" · {origin}" if (origin := from_line(kb, item.id)) else "")
+                    for item in items
+                ),
             ),
         ),
-        subtitle=f"open one: spasm {kind.command} NAME · all in full: --full",
+        subtitle=_("open one: spasm {command} NAME · all in full: --full").format(
+            command=kind.command
+        ),
     )
-    payload = {"kind": kind.name, "entries": [_entry_json(kind, item) for item in items]}
+    payload = {"kind": kind.name, "entries": [_entry_json(kb, kind, item) for item in items]}
     return advice(kb, numbers, [section], payload, shows=shown_kinds(items))
+
+
+def in_order(content: KnowledgeBaseFile, kind: Kind) -> list[Any]:
+    """A section's items in the order to list them: exercises by the first day they suit
+    (day-0 ones first), the rest in file order."""
+    items: list[Any] = list(getattr(content, kind.section))
+    return sorted(items, key=lambda item: getattr(item, "from_day", 0))
 
 
 def _summary_line(item: Any) -> str:
@@ -185,7 +207,7 @@ def _summary_line(item: Any) -> str:
         return str(item.title)
     line = f"{item.title}: {item.summary}"
     when = getattr(item, "when", None)  # exercises say from when they suit
-    return f"{line} When: {when}." if when else line
+    return _("{line} When: {when}.").format(line=line, when=when) if when else line
 
 
 def overview(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Document:
@@ -197,11 +219,16 @@ def overview(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Docu
         Section(title=item.title, paragraphs=(item.summary, *(item.body if full else ())))
         for item in items
     ]
-    commands = FIRST_COMMANDS + (MORE_COMMANDS if full else ())
-    sections.append(Section(title="Start here", facts=commands, tone="note"))
+    commands = tuple(
+        (_(command), _(words))
+        for command, words in FIRST_COMMANDS + (MORE_COMMANDS if full else ())
+    )
+    sections.append(Section(title=_("Start here"), facts=commands, tone="note"))
     payload = {
         "overview": [item.to_data() for item in content.overview],
-        "commands": [{"command": c, "description": d} for c, d in FIRST_COMMANDS + MORE_COMMANDS],
+        "commands": [
+            {"command": _(c), "description": _(d)} for c, d in FIRST_COMMANDS + MORE_COMMANDS
+        ],
     }
     return advice(kb, numbers, sections, payload)
 
@@ -256,22 +283,22 @@ def _numbers_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section:
     region = numbers.region
     if region is not None:
         notes = [*region.emergency.notes]
-        facts = [("Emergency", region.emergency.label)]
+        facts = [(_("Emergency"), region.emergency.label)]
         if region.urgent:
-            facts.append(("Urgent advice", region.urgent.label))
+            facts.append((_("Urgent advice"), region.urgent.label))
             notes += region.urgent.notes
         return Section(
-            title=f"Numbers: {region.name}",
+            title=_("Numbers: {region}").format(region=region.name),
             tone="note",
             facts=tuple(facts),
             lists=(Bullets("", tuple(notes)),) if notes else (),
         )
     others = tuple(r.emergency.label for r in content.regions)
     return Section(
-        title="Numbers",
+        title=_("Numbers"),
         tone="note",
-        facts=(("Emergency", numbers.emergency),),
-        lists=(Bullets("By region (--region)", others),) if others else (),
+        facts=((_("Emergency"), numbers.emergency),),
+        lists=(Bullets(_("By region (--region)"), others),) if others else (),
     )
 
 
@@ -283,18 +310,18 @@ def about(kb: KnowledgeBase) -> Document:
         {src for _, item in iter_items(content) for src in getattr(item, "sources", ())}
         | set(content.meta.sources if content.meta else ())
     )
-    where = "shipped with spasm" if kb.origin == "shipped" else kb.origin
+    where = _("shipped with spasm") if kb.origin == "shipped" else kb.origin
     sections = (
         Section(
             title=content.meta.title if content.meta else "spasm",
             facts=(
-                ("Version", __version__),
-                ("Knowledge base", where),
-                ("Files", ", ".join(kb.files)),
-                ("Entries", _count_words(counts)),
+                (_("Version"), __version__),
+                (_("Knowledge base"), where),
+                (_("Files"), ", ".join(kb.files)),
+                (_("Entries"), _count_words(counts)),
             ),
         ),
-        Section(title="Sources", tone="note", lists=(Bullets("", tuple(sources)),)),
+        Section(title=_("Sources"), tone="note", lists=(Bullets("", tuple(sources)),)),
     )
     payload = {
         "version": __version__,

@@ -19,6 +19,7 @@ from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import Exercise, KnowledgeBaseFile, RedFlag
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section
+from back_spasm_cli.views.layers import from_json, from_line
 
 #: Labels (interface words, not advice).
 OPEN_IT = "Open it"
@@ -77,7 +78,7 @@ def _framed(
 # --------------------------------------------------------------------------- search
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
+def hit_json(hit: Hit, kb: KnowledgeBase | None = None) -> dict[str, Any]:
     return {
         "kind": hit.kind,
         "id": hit.id,
@@ -85,13 +86,15 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 3),
         "snippet": hit.snippet,
         "command": hit.command,
+        **(from_json(kb, hit.id) if kb is not None else {}),
     }
 
 
-def hit_section(hit: Hit) -> Section:
+def hit_section(hit: Hit, kb: KnowledgeBase | None = None) -> Section:
+    origin = from_line(kb, hit.id) if kb is not None else None
     return Section(
         title=hit.title,
-        subtitle=f"{hit.kind}: {hit.id}",
+        subtitle=f"{hit.kind}: {hit.id}" + (f" · {origin}" if origin else ""),
         paragraphs=(hit.snippet,),
         facts=((OPEN_IT, hit.command),),
     )
@@ -112,12 +115,12 @@ def search_results(
         for hit in results.hits
         if not withheld(strictest(flags)) or hit.kind in ("red-flag", "faq")
     ]
-    payload = {"query": results.query, "results": [hit_json(hit) for hit in hits]}
+    payload = {"query": results.query, "results": [hit_json(hit, kb) for hit in hits]}
     return _framed(
         kb,
         numbers,
         flags,
-        [hit_section(hit) for hit in hits],
+        [hit_section(hit, kb) for hit in hits],
         payload,
         shows=frame.shown_ids(kb.content, (hit.id for hit in hits)),
         notices=notices,
@@ -164,13 +167,16 @@ def ask_answer(
     answer: list[dict[str, Any]] = []
     for item_id in found.full:
         kind, item = items[item_id]
-        answer.append({"kind": kind.name, **item.to_data()})
+        answer.append({"kind": kind.name, **item.to_data(), **from_json(kb, item_id)})
         if item_id not in shown:
             continue
+        origin = from_line(kb, item_id)
         sections.append(
-            lookups.exercise_section(item, full=full)
+            lookups.exercise_section(item, full=full, origin=origin)
             if isinstance(item, Exercise)
-            else lookups.entry_section(content, kind, item, full=full, brief=not full)
+            else lookups.entry_section(
+                content, kind, item, full=full, brief=not full, origin=origin
+            )
         )
     related: list[dict[str, Any]] = []
     for item_id in [*found.full[len(shown) :], *found.related]:

@@ -16,6 +16,7 @@ from back_spasm_cli.knowledge.kb import KnowledgeBase
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.views.document import Bullets, Document, Section
 from back_spasm_cli.views.frame import advice, care_section, finish
+from back_spasm_cli.views.layers import from_json, from_line
 
 
 def minutes_text(seconds: int) -> str:
@@ -95,7 +96,17 @@ def routine_document(kb: KnowledgeBase, numbers: Numbers, plan: RoutinePlan) -> 
                 ),
                 ("Start it", f"spasm routine --days {plan.days}"),
             ),
-            lists=(Bullets("", tuple(item_line(item) for item in plan.items), ordered=True),),
+            lists=(
+                Bullets(
+                    "",
+                    tuple(
+                        item_line(item)
+                        + (f" · {origin}" if (origin := from_line(kb, item.exercise.id)) else "")
+                        for item in plan.items
+                    ),
+                    ordered=True,
+                ),
+            ),
         )
     ]
     later = tuple(f"{ex.title}: {ex.when or f'from day {ex.from_day}'}" for ex in plan.not_yet)
@@ -115,7 +126,7 @@ def routine_document(kb: KnowledgeBase, numbers: Numbers, plan: RoutinePlan) -> 
         "total_seconds": plan.total_seconds,
         "rest_between_reps": settings.rest_between_reps,
         "rest_between_exercises": settings.rest_between_exercises,
-        "exercises": [item.as_json() for item in plan.items],
+        "exercises": [{**item.as_json(), **from_json(kb, item.exercise.id)} for item in plan.items],
         "later": [{"id": ex.id, "from_day": ex.from_day, "when": ex.when} for ex in plan.not_yet],
         "untimed": [ex.id for ex in plan.untimed],
         "stop_rule": settings.stop_rule,
@@ -141,7 +152,7 @@ def refusal_document(kb: KnowledgeBase, numbers: Numbers, saved: CheckSummary) -
     return finish(kb.content, [section], payload)
 
 
-def exercise_intro(item: RoutineItem, index: int, count: int) -> Section:
+def exercise_intro(item: RoutineItem, index: int, count: int, origin: str | None = None) -> Section:
     """An exercise as the routine reaches it: how to start, the steps, the cautions."""
     exercise = item.exercise
     if item.block_seconds is not None:
@@ -154,7 +165,7 @@ def exercise_intro(item: RoutineItem, index: int, count: int) -> Section:
         lists.append(Bullets("Cautions", tuple(exercise.cautions)))
     return Section(
         title=exercise.title,
-        subtitle=f"{index} of {count}",
+        subtitle=f"{index} of {count}" + (f" · {origin}" if origin else ""),
         facts=tuple(facts),
         lists=tuple(lists),
     )
