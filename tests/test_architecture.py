@@ -147,7 +147,12 @@ def _documented() -> str:
 
 def test_no_module_reaches_itself() -> None:
     inside, _ = imports()
-    assert cycles(inside) == []
+    found = cycles(inside)
+    shown = "\n".join(" -> ".join(path) for path in found)
+    assert found == [], (
+        f"import cycles (function-level imports count too):\n{shown}\nbreak each: move"
+        " what both need into a lower module, or pass it in (docs/architecture.md)"
+    )
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
@@ -171,7 +176,10 @@ def test_no_room_imports_a_room_above_or_beside_it() -> None:
         and FLOORS[room(target)] >= FLOORS[room(module)]
         and (module, target) not in TOLERATED
     )
-    assert upward == []
+    assert upward == [], (
+        "a room imports one on its own floor or above (FLOORS; docs/architecture.md): "
+        + ", ".join(f"{a} -> {b}" for a, b in upward)
+    )
 
 
 def test_the_core_never_imports_the_terminal() -> None:

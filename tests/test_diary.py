@@ -74,7 +74,9 @@ def test_a_week_logged_by_options_gives_these_trends(invoke: Invoke) -> None:
     assert (payload["best"], payload["worst"]) == (3, 7)
     assert [d["average"] for d in payload["days"]] == [7, 6, 6, 5, 4, 4, 3]
     # heat: changes -1, 0, -1, -1, 0, -1 from the entry before -> -4/6
-    assert payload["helped"] == [{"id": "heat", "uses": 6, "average_change": pytest.approx(-4 / 6)}]
+    assert payload["helped"] == [
+        {"id": "heat", "title": "Heat therapy", "uses": 6, "average_change": pytest.approx(-4 / 6)}
+    ]
     assert payload["episode"]["days_since_first"] == 6
     assert payload["flags"] == []  # getting better, and under two weeks
     assert "not proof" in payload["not_proof"]
@@ -348,7 +350,7 @@ entries_strategy = st.lists(
         uuid=st.uuids().map(str),
         utc_offset=st.sampled_from(["+00:00", "+05:30", "-08:00", "+14:00"]),
         changed=st.just("2026-11-25T09:00:00+00:00"),
-    ),
+    ).map(lambda entry: diary.with_titles(entry, VOCAB)),  # as logged: ids with their titles
     max_size=8,
     unique_by=(lambda e: e.id, lambda e: e.uuid),
 )

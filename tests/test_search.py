@@ -415,7 +415,7 @@ def test_the_index_holds_data_not_presentation(isolated_home: Path) -> None:
         assert shown not in values
 
 
-def test_unwritable_cache_builds_in_memory_quietly(
+def test_unwritable_cache_builds_in_memory_with_one_line(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocker = tmp_path / "a-file"
@@ -423,7 +423,10 @@ def test_unwritable_cache_builds_in_memory_quietly(
     monkeypatch.setenv("SPASM_HOME", str(blocker / "spasm"))  # mkdir under a file fails
     result = invoke("search", "hot", "water", "bottle", "--format", "json")
     assert result.exit_code == 0, result
-    assert result.stderr == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("spasm: the search index cannot be saved (")
+    assert lines[0].endswith("); searched without the cache")
     assert ids(json.loads(result.stdout))[0] == "heat"
     with search.open_index(kb.load(use_cache=False)) as index:
         assert index.path is None and index.built

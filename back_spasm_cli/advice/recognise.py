@@ -22,6 +22,7 @@ Pure: data in (the validated base and a string), data out. Never prints.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -81,7 +82,13 @@ def stem(word: str) -> str:
 
 
 def _norm(word: str) -> str:
-    return word.casefold().replace("'", "").replace("’", "")
+    """Case, apostrophes and accents do not count: "sé" is "se", "Orinár" is "orinar"."""
+    folded = word.casefold().replace("'", "").replace("’", "")
+    if folded.isascii():
+        return folded
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
 
 
 def close(typed: str, known: str) -> bool:
@@ -272,24 +279,11 @@ def matcher_for(content: KnowledgeBaseFile) -> Matcher | None:
 
 
 def _vocabulary(content: KnowledgeBaseFile) -> set[str]:
-    """Every word of the base's entries: a typed word found here is not a typo."""
-    from back_spasm_cli.knowledge.kb import iter_items
+    """Every word of the base's entries: a typed word found here is not a typo (worked
+    out once per base, kept in its snapshot: knowledge/kb.entry_words)."""
+    from back_spasm_cli.knowledge.kb import entry_words
 
-    words: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, str):
-            words.update(m.group() for m in _TOKEN.finditer(value.casefold()))
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    for _, item in iter_items(content):
-        walk(item.to_data())
-    return words
+    return set(entry_words(content, _TOKEN.pattern))
 
 
 # --------------------------------------------------------------------------- matching
@@ -407,16 +401,23 @@ def recognise(content: KnowledgeBaseFile, text: str) -> list[FlagMatch]:
             by_flag.setdefault(entry.flag, []).append(entry)
     else:
         matcher = _matcher(_bare_words(), ())
+    # A flag with no `words:` entry is matched by its names: compiled into a copy, so the
+    # cached matcher is never changed by a call.
+    extra = {
+        name: compile_term(name)
+        for flag in content.red_flags
+        if flag.id not in by_flag
+        for name in (flag.title, *flag.aliases)
+        if name not in matcher.phrases
+    }
+    if extra:
+        matcher = dataclasses.replace(matcher, phrases={**matcher.phrases, **extra})
     parsed = _Text(matcher, text)
     found: list[FlagMatch] = []
     for flag in content.red_flags:
         shapes = by_flag.get(flag.id)
         if shapes is None:
-            names = [flag.title, *flag.aliases]
-            fallback = Shapes(phrases=names)
-            for name in names:
-                matcher.phrases.setdefault(name, compile_term(name))
-            shapes = [fallback]
+            shapes = [Shapes(phrases=[flag.title, *flag.aliases])]
         for shape in shapes:
             phrase = parsed.shape(shape)
             if phrase is not None:

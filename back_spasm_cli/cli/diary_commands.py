@@ -347,6 +347,7 @@ def log(
         note=note or "",
         logged=diary.now_utc(),
     )
+    entry = diary.with_titles(entry, vocab)
     flags = recognise.note_flags(content, entry.note) if entry.note else []
     warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
     conn = _db()

@@ -45,8 +45,7 @@ def search(
     A red flag in your words comes first: its care level, the number to call, and why.
     Exit 1 when neither an entry nor a red flag matches (with the nearest known words).
     """
-    from back_spasm_cli.advice import recognise
-    from back_spasm_cli.advice import search as engine
+    from back_spasm_cli.advice import queries
     from back_spasm_cli.errors import NotFoundError
     from back_spasm_cli.views import search as view
 
@@ -55,21 +54,16 @@ def search(
     numbers = state.numbers(knowledge)
     text = " ".join(query)
     try:
-        engine.query_words(text)  # an empty query is a usage error before anything else
+        found = queries.search(knowledge, text, limit=limit, kind=kind, progress=_progress)
     except NotFoundError:  # nothing searchable (only punctuation): still the safety strip
         state.show(view.nothing_found(knowledge, numbers, text))
         raise
-    flags = recognise.recognise(knowledge.content, text)
-    with engine.open_index(knowledge, progress=_progress) as index:
-        results = index.search(text, limit=limit, kind=kind)
-        missing = engine.not_found(index, text, kind) if not results.hits else None
-        notices = index.notices
-    if missing is not None and not flags:
+    if found.missing is not None:
         state.show(view.nothing_found(knowledge, numbers, text))
-        raise missing
-    # A red flag answered the words: "nothing matches" would only contradict it.
-    said = (*notices, str(missing)) if missing is not None and not flags else notices
-    state.show(view.search_results(knowledge, numbers, results, flags, notices=said))
+        raise found.missing
+    state.show(
+        view.search_results(knowledge, numbers, found.results, found.flags, notices=found.notices)
+    )
 
 
 @command()
@@ -96,19 +90,12 @@ def ask(
     ] = None,
 ) -> None:
     """Answer a question: red flags first, then the entries that answer what was asked."""
-    from back_spasm_cli.advice import search as engine
+    from back_spasm_cli.advice import queries
     from back_spasm_cli.views import search as view
 
     state = state_of(ctx)
     knowledge = state.kb()
+    asked = queries.ask(knowledge, " ".join(question), days=days, progress=_progress)
     numbers = state.numbers(knowledge)
-    text = " ".join(question)
-    engine.query_words(text)
-    if days is None:
-        from back_spasm_cli.personal import records
-
-        days = records.saved_days_since_onset()  # the day `spasm check` was told, aged
-    with engine.open_index(knowledge, progress=_progress) as index:
-        found = engine.answer(index, knowledge.content, text, days_since_onset=days)
-        notices = index.notices
+    found, notices = asked.answer, asked.notices
     state.show(view.ask_answer(knowledge, numbers, found, full=state.full, notices=notices))

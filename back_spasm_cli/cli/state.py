@@ -253,6 +253,11 @@ def completed_writes() -> tuple[str, ...]:
     return tuple(_WRITTEN)
 
 
+def forget_writes() -> None:
+    """A new run starts with nothing written (tests run many in one process)."""
+    _WRITTEN.clear()
+
+
 #: Help text that comes from the base in use (an overlay can add a timer or a trigger):
 #: (command, parameter) -> (metavar from the base, help rewritten from the base).
 DYNAMIC_HELP: dict[

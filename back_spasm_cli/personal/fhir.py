@@ -145,7 +145,7 @@ def observation(entry: Entry, vocab: Vocabulary | None, *, notes: bool) -> dict[
             }
         )
     for item in entry.helped:
-        label = vocab.helped.get(item, item) if vocab else item
+        label = (vocab.helped.get(item) if vocab else None) or entry.titles().get(item) or item
         components.append(
             {
                 "code": {

@@ -171,12 +171,23 @@ def m004_identity(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX sessions_started ON sessions (started_at)")
 
 
+def m005_helped_titles(conn: sqlite3.Connection) -> None:
+    """What helped is kept by id and by title ({"id": "title"}), so that an entry naming
+    an overlay's exercise stays readable, exportable and importable after the overlay is
+    removed. Older rows name shipped entries only; their titles come from the base."""
+    conn.execute(
+        "ALTER TABLE diary ADD COLUMN helped_titles TEXT NOT NULL DEFAULT '{}'"
+        " CHECK (json_valid(helped_titles) AND json_type(helped_titles) = 'object')"
+    )
+
+
 #: The private database's schema, in order; each step is named for what it adds.
 PRIVATE_MIGRATIONS: tuple[Migration, ...] = (
     m001_checks,
     m002_sessions,
     m003_diary,
     m004_identity,
+    m005_helped_titles,
 )
 
 

@@ -30,7 +30,7 @@ def entry_line(entry: Entry) -> str:
     parts = [f"#{entry.id} {entry.at} pain {entry.pain}"]
     details = [d for d in (where(entry), entry.trigger and f"trigger {entry.trigger}") if d]
     if entry.helped:
-        details.append("helped: " + ", ".join(entry.helped))
+        details.append("helped: " + ", ".join(entry.helped_names()))
     if entry.note:
         details.append(f'"{entry.note}"')
     return parts[0] + (": " + "; ".join(details) if details else "")
@@ -80,7 +80,7 @@ def logged(
                 ("Pain", f"{entry.pain}/10"),
                 *((("Where", where(entry)),) if where(entry) else ()),
                 *((("Trigger", entry.trigger),) if entry.trigger else ()),
-                *((("Helped", ", ".join(entry.helped)),) if entry.helped else ()),
+                *((("Helped", ", ".join(entry.helped_names())),) if entry.helped else ()),
                 *((("Note", entry.note),) if entry.note else ()),
             ),
         )
@@ -210,7 +210,8 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
 
     def line(h: Helped) -> str:
         return (
-            f"{vocab.helped.get(h.id, h.id)} ({h.id}): {_change(h.average_change)} points"
+            f"{vocab.helped.get(h.id) or h.title or h.id} ({h.id}):"
+            f" {_change(h.average_change)} points"
             f" on average, {h.uses} time{'s' if h.uses != 1 else ''}"
         )
 
@@ -278,7 +279,13 @@ def trends_payload(result: Trends) -> dict[str, Any]:
             "days_since_first": result.episode.days_since_first,
         },
         "helped": [
-            {"id": h.id, "uses": h.uses, "average_change": h.average_change} for h in result.helped
+            {
+                "id": h.id,
+                "title": h.title or None,
+                "uses": h.uses,
+                "average_change": h.average_change,
+            }
+            for h in result.helped
         ],
         "sessions": [{"what": s.what, "count": s.count} for s in result.sessions],
         "session_list": [s.to_data() for s in result.session_items],
