@@ -82,7 +82,13 @@ def stem(word: str) -> str:
 
 
 def _norm(word: str) -> str:
-    return word.casefold().replace("'", "").replace("’", "")
+    """Case, apostrophes and accents do not count: "sé" is "se", "Orinár" is "orinar"."""
+    folded = word.casefold().replace("'", "").replace("’", "")
+    if folded.isascii():
+        return folded
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
 
 
 def close(typed: str, known: str) -> bool:
@@ -273,24 +279,11 @@ def matcher_for(content: KnowledgeBaseFile) -> Matcher | None:
 
 
 def _vocabulary(content: KnowledgeBaseFile) -> set[str]:
-    """Every word of the base's entries: a typed word found here is not a typo."""
-    from back_spasm_cli.knowledge.kb import iter_items
+    """Every word of the base's entries: a typed word found here is not a typo (worked
+    out once per base, kept in its snapshot: knowledge/kb.entry_words)."""
+    from back_spasm_cli.knowledge.kb import entry_words
 
-    words: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, str):
-            words.update(m.group() for m in _TOKEN.finditer(value.casefold()))
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    for _, item in iter_items(content):
-        walk(item.to_data())
-    return words
+    return set(entry_words(content, _TOKEN.pattern))
 
 
 # --------------------------------------------------------------------------- matching

@@ -332,6 +332,13 @@ class Meta(Model):
             " (default: the emergency care level's action)."
         ),
     ] = None
+    trusted_hosts: Annotated[
+        list[Annotated[str, Check(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=200)]],
+        Doc(
+            "Hosts a source URL may name (a host or any subdomain of it): trusted bodies"
+            " and publishers of named papers. Checked by knowledge/sources.py."
+        ),
+    ] = field(default_factory=list)
 
 
 @dataclass(repr=False, eq=False)
