@@ -15,35 +15,11 @@ from tests.helpers import installed_spasm
 
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 #: Words that mark a line as English (a Spanish line has none of them, or one by chance).
-ENGLISH = frozenset(
-    [
-        "the",
-        "your",
-        "you",
-        "with",
-        "when",
-        "what",
-        "is",
-        "are",
-        "not",
-        "now",
-        "get",
-        "help",
-        "call",
-        "steps",
-        "cautions",
-        "why",
-        "today",
-        "next",
-        "pain",
-        "logged",
-        "left",
-        "started",
-        "ends",
-        "minutes",
-        "session",
-    ]
+_WORDS = (
+    "the your you with when what is are not now get help call steps cautions why today"
+    " next pain logged left started ends minutes session"
 )
+ENGLISH = frozenset(_WORDS.split(" "))
 
 
 def english_lines(text: str) -> list[str]:
