@@ -93,6 +93,16 @@ COMMAND_ALIASES: dict[str, str] = {
     "exercise": "exercises",
     "cause": "causes",
     "questions": "faq",
+    # Spanish names (hidden; they work in any language).
+    "causas": "causes",
+    "remedios": "remedies",
+    "remedio": "remedy",
+    "ejercicios": "exercises",
+    "prevenir": "prevent",
+    "medico": "doctor",
+    "médico": "doctor",
+    "preguntar": "ask",
+    "buscar": "search",
 }
 
 
