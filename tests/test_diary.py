@@ -503,6 +503,7 @@ def test_the_database_opens_as_plain_sqlite(invoke: Invoke, isolated_home: Path)
 # --------------------------------------------------------------------------- load and faults
 
 
+@pytest.mark.slow
 @pytest.mark.installed
 def test_fifty_log_processes_at_once_store_fifty_entries(spasm_env: dict[str, str]) -> None:
     spasm = installed_spasm()
@@ -538,6 +539,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.installed
 def test_kill_9_during_writes_loses_at_most_the_entry_being_written(
     spasm_env: dict[str, str],
@@ -567,6 +569,7 @@ def test_kill_9_during_writes_loses_at_most_the_entry_being_written(
         assert stored in (confirmed, confirmed + 1)  # at most the unconfirmed one is lost
 
 
+@pytest.mark.slow
 @pytest.mark.installed
 def test_kill_9_during_an_import_leaves_all_or_nothing(
     spasm_env: dict[str, str], tmp_path: Path
