@@ -130,7 +130,7 @@ def test_undo_and_delete(invoke: Invoke) -> None:
         (["--pain", "5", "--helped", "magic-beans"], "'magic-beans': not a remedy or exercise"),
         (["--pain", "5", "--trigger", "gardening"], "--trigger 'gardening'"),
         (["--pain", "5", "--at", "2026-02-30 08:00"], "not a real time"),
-        (["--pain", "5", "--at", "yesterday"], "not a time like"),
+        (["--pain", "5", "--at", "tomorrow"], "not a time like"),
         (["--pain", "5", "--where", "knee"], "'knee' is not one of"),
         (["--where", "lower"], "--pain is needed"),
         (["--undo", "--pain", "3"], "--undo takes no other"),
