@@ -18,6 +18,18 @@ def _interrupted_at_start(signum: int, frame: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGINT, _interrupted_at_start)
+    # The language is bound before Typer is imported, so that the help texts the command
+    # modules declare, and Typer's and Click's own words, are in it (system/i18n.py;
+    # tests/test_i18n.py runs the installed spasm to check it).
+    from back_spasm_cli.errors import SpasmError
+    from back_spasm_cli.personal.config import remembered_language
+    from back_spasm_cli.system import i18n
+
+    try:
+        i18n.setup(sys.argv[1:], remembered_language)
+    except SpasmError as err:
+        os.write(2, f"spasm: {err.message}\n".encode("utf-8", "replace"))
+        sys.exit(2)
     from back_spasm_cli.cli import run
 
     sys.exit(run())

@@ -93,6 +93,16 @@ COMMAND_ALIASES: dict[str, str] = {
     "exercise": "exercises",
     "cause": "causes",
     "questions": "faq",
+    # Spanish names (hidden; they work in any language).
+    "causas": "causes",
+    "remedios": "remedies",
+    "remedio": "remedy",
+    "ejercicios": "exercises",
+    "prevenir": "prevent",
+    "medico": "doctor",
+    "médico": "doctor",
+    "preguntar": "ask",
+    "buscar": "search",
 }
 
 
@@ -198,8 +208,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=_(
         "Exit codes: 0 found, 1 not found, 2 usage error or invalid knowledge base,"
-        " 70 internal error (a bug: please report it), 74 output could not be written,"
-        " 130 interrupted."
+        " 70 internal error (a bug: please report it), 74 output or a file could not be"
+        " written or opened (disk full, read-only, permission denied), 75 the diary stayed"
+        " locked (nothing was saved: try again), 130 interrupted."
     ),
 )
 

@@ -16,6 +16,7 @@ import typer
 from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import AppState, help_from_base, output_options, state_of
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
+from back_spasm_cli.system.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -180,10 +181,14 @@ def _next_line(plan: "TimerPlan", run: "TimerRun") -> str:
     ended = run.started_at + dt.timedelta(seconds=plan.seconds)
     due = next_due(plan.timer, ended)
     if due is None:
-        return f"Next {plan.timer.title.lower()} session: {plan.timer.again}."
-    return (
-        f"Next {plan.timer.title.lower()} session: from {_local(due[0])} to {_local(due[1])}"
-        f" ({plan.timer.again})."
+        return _("Next {timer} session: {again}.").format(
+            timer=plan.timer.title.lower(), again=plan.timer.again
+        )
+    return _("Next {timer} session: from {start} to {end} ({again}).").format(
+        timer=plan.timer.title.lower(),
+        start=_local(due[0]),
+        end=_local(due[1]),
+        again=plan.timer.again,
     )
 
 
@@ -196,7 +201,7 @@ def _run_timer_terminal(plan: "TimerPlan", run: "TimerRun") -> None:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[left]} left"),
+        TextColumn(_("{left} left").replace("{left}", "{task.fields[left]}")),
         console=console,
         auto_refresh=False,  # no refresh thread: the bar is redrawn once a second
     )
@@ -231,14 +236,20 @@ def _run_timer_plain(plan: "TimerPlan", run: "TimerRun") -> None:
 
     end = run.started_at + dt.timedelta(seconds=plan.seconds)
     line(
-        f"{plan.timer.title}: {clock_text(plan.seconds)} started at {_local(run.started_at)};"
-        f" it ends at {_local(end)}."
+        _("{timer}: {length} started at {start}; it ends at {end}.").format(
+            timer=plan.timer.title,
+            length=clock_text(plan.seconds),
+            start=_local(run.started_at),
+            end=_local(end),
+        )
     )
     for event in run.events(every=60):
         if isinstance(event, Tick) and event.elapsed:
-            line(f"{clock_text(event.left)} left")
+            line(_("{left} left").format(left=clock_text(event.left)))
         elif isinstance(event, SkinCheck):
-            line(f"{clock_text(event.elapsed)} in: {event.text}")
+            line(
+                _("{elapsed} in: {text}").format(elapsed=clock_text(event.elapsed), text=event.text)
+            )
         elif isinstance(event, TimerDone):
             line(event.text)
     line(_next_line(plan, run))
@@ -337,7 +348,9 @@ def timer(
                 _run_timer_plain(plan, run)
     except KeyboardInterrupt:
         _store(run.record("stopped"))
-        raise Stopped(f"stopped after {sessions.clock_text(run.elapsed())}") from None
+        raise Stopped(
+            _("stopped after {elapsed}").format(elapsed=sessions.clock_text(run.elapsed()))
+        ) from None
     _store(run.record("completed"))
 
 
@@ -550,5 +563,7 @@ def routine(
             _run_routine_terminal(run)
     except KeyboardInterrupt:
         _store(run.record())
-        raise Stopped(f"stopped after {sessions.clock_text(run.elapsed())}") from None
+        raise Stopped(
+            _("stopped after {elapsed}").format(elapsed=sessions.clock_text(run.elapsed()))
+        ) from None
     _store(run.record())

@@ -104,5 +104,6 @@ def _cannot_write(file: Path, err: OSError) -> SpasmError:
 
 
 def remembered_language() -> str | None:
-    """The language `spasm config set lang` saved (for system/i18n.choose)."""
-    return load().get("lang")
+    """The language `spasm config set lang` saved (for system/i18n.choose); None when
+    the file cannot be read (region_of says why, once: settings never block advice)."""
+    return load_or_report()[0].get("lang")
