@@ -8,6 +8,7 @@ imports, rewrite it with `python -m tests.test_architecture --write`.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def _is_module(name: str) -> bool:
     return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
+@functools.cache
 def imports() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """module -> the package's modules it imports; module -> the outside packages it does."""
     inside: dict[str, set[str]] = {}

@@ -130,7 +130,7 @@ def test_undo_and_delete(invoke: Invoke) -> None:
         (["--pain", "5", "--helped", "magic-beans"], "'magic-beans': not a remedy or exercise"),
         (["--pain", "5", "--trigger", "gardening"], "--trigger 'gardening'"),
         (["--pain", "5", "--at", "2026-02-30 08:00"], "not a real time"),
-        (["--pain", "5", "--at", "yesterday"], "not a time like"),
+        (["--pain", "5", "--at", "tomorrow"], "not a time like"),
         (["--pain", "5", "--where", "knee"], "'knee' is not one of"),
         (["--where", "lower"], "--pain is needed"),
         (["--undo", "--pain", "3"], "--undo takes no other"),
@@ -503,6 +503,7 @@ def test_the_database_opens_as_plain_sqlite(invoke: Invoke, isolated_home: Path)
 # --------------------------------------------------------------------------- load and faults
 
 
+@pytest.mark.slow
 @pytest.mark.installed
 def test_fifty_log_processes_at_once_store_fifty_entries(spasm_env: dict[str, str]) -> None:
     spasm = installed_spasm()
@@ -538,6 +539,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.installed
 def test_kill_9_during_writes_loses_at_most_the_entry_being_written(
     spasm_env: dict[str, str],
@@ -567,6 +569,7 @@ def test_kill_9_during_writes_loses_at_most_the_entry_being_written(
         assert stored in (confirmed, confirmed + 1)  # at most the unconfirmed one is lost
 
 
+@pytest.mark.slow
 @pytest.mark.installed
 def test_kill_9_during_an_import_leaves_all_or_nothing(
     spasm_env: dict[str, str], tmp_path: Path

@@ -6,7 +6,7 @@ Everything is stored through storage.private_db(): one private SQLite file.
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -83,8 +83,14 @@ def _since(text: str | None) -> str | None:
 # --------------------------------------------------------------------------- log
 
 
+#: Words `--where` passes over: "lower back", "left side", "down my leg".
+_WHERE_FILLER = frozenset(
+    ("back", "spine", "my", "the", "of", "in", "on", "and", "side", "sided", "down", "into")
+)
+
+
 def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
-    """'lower', 'lower left', 'lower,both,leg' -> (area, side, leg)."""
+    """'lower', 'lower left', 'lower,both,leg', 'lower back' -> (area, side, leg)."""
     import re
 
     from back_spasm_cli.personal import diary
@@ -92,6 +98,8 @@ def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
     area = side = None
     leg = False
     for word in (w for w in re.split(r"[\s,;+/-]+", text.strip().lower()) if w):
+        if word in _WHERE_FILLER:
+            continue
         if word in diary.AREAS and area is None:
             area = word
         elif word in diary.SIDES and side is None:
@@ -106,11 +114,36 @@ def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
     return area, side, leg
 
 
-def _helped_ids(values: list[str], vocab: "Vocabulary") -> tuple[str, ...]:
+def _helped_ids(
+    values: list[str], vocab: "Vocabulary", content: "KnowledgeBaseFile"
+) -> tuple[str, ...]:
+    """Ids, names or aliases, as `spasm remedy` and `spasm exercises` take them: each
+    --helped, and each part between commas, is one ("ice", "hot water bottle"), or ids
+    separated by spaces ("rest-and-ice short-walks")."""
+    import re
+
+    from back_spasm_cli.errors import NotFoundError
+    from back_spasm_cli.knowledge import lookup
     from back_spasm_cli.personal import diary
 
+    items: list[Any] = [*content.remedies, *content.exercises]
+    ids: list[str] = []
+    for part in (p.strip() for value in values for p in re.split(r"[;,]", value)):
+        if not part:
+            continue
+        words = part.split()
+        if all(word in vocab.helped for word in words):
+            ids += words
+            continue
+        try:
+            ids.append(lookup.resolve(items, words, "remedy or exercise", loose=False).item.id)
+        except NotFoundError:
+            raise UsageError(
+                f"--helped {part!r}: not a remedy or exercise id or name (see `spasm remedies`,"
+                " `spasm exercises`)"
+            ) from None
     try:
-        return diary.check_helped(" ".join(values), vocab)
+        return diary.check_helped(ids, vocab)
     except diary.RowError as err:
         raise UsageError(f"--helped: {err}") from None
 
@@ -175,17 +208,18 @@ class _Prompts:
                 return True
             self.say("Please answer y or n.")
 
-    def helped(self, vocab: "Vocabulary") -> tuple[str, ...]:
-        from back_spasm_cli.personal import diary
-
+    def helped(self, vocab: "Vocabulary", content: "KnowledgeBaseFile") -> tuple[str, ...]:
         while True:
             answer = self.read(
-                "What helped? Remedy or exercise ids, e.g. heat, knee-rolls", "[Enter: nothing]"
+                "What helped? Remedies or exercises, e.g. ice, hot water bottle, knee-rolls",
+                "[Enter: nothing]",
             )
+            if not answer.strip():
+                return ()
             try:
-                return diary.check_helped(answer.lower(), vocab)
-            except diary.RowError as err:
-                self.say(str(err))
+                return _helped_ids([answer.lower()], vocab, content)
+            except UsageError as err:
+                self.say(str(err).removeprefix("--helped "))
 
 
 def _ask_missing(
@@ -214,7 +248,7 @@ def _ask_missing(
         question = content.triage.started.question if content.triage else "How did it start?"
         trigger = ask.choose(question, list(vocab.triggers.items()))
     if helped is None:
-        helped = ask.helped(vocab)
+        helped = ask.helped(vocab, content)
     if note is None:
         note = ask.read("A note?", "[Enter: none]")
     return pain, located, trigger, helped, note
@@ -282,9 +316,10 @@ def log(
         str | None,
         typer.Option(
             "--at",
-            metavar="'YYYY-MM-DD HH:MM'",
+            metavar="WHEN",
             show_default=False,
-            help="When (local time). Default: now.",
+            help="When (local time): '2026-11-20 08:30', a date alone (noon), 'yesterday',"
+            " 'yesterday 18:00' or 'today 07:15'; not in the future. Default: now.",
         ),
     ] = None,
     undo: Annotated[
@@ -316,12 +351,12 @@ def log(
         return
     vocab = diary.vocabulary(content)
     try:
-        when = diary.parse_at(at) if at is not None else diary.now_local()
+        when = diary.parse_when(at) if at is not None else diary.now_local()
     except ValueError as err:
         raise UsageError(f"--at: {err}") from None
     if trigger is not None and trigger not in vocab.triggers:
         raise UsageError(f"--trigger {trigger!r}: not one of {', '.join(vocab.triggers)}")
-    helped_ids = _helped_ids(helped, vocab) if helped is not None else None
+    helped_ids = _helped_ids(helped, vocab, content) if helped is not None else None
     if note is not None:
         try:
             diary.check_note(note)

@@ -329,6 +329,64 @@ def parse_at(text: str) -> str:
         raise ValueError(f"{text!r} is not a real time ({err})") from None
 
 
+#: `--at` words for a day, and the days back from today they mean.
+_DAY_WORDS = {"today": 0, "yesterday": 1}
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+#: The time given to a past day named without one.
+NOON = (12, 0)
+
+
+def parse_when(text: str, now: dt.datetime | None = None) -> str:
+    """What `spasm log --at` takes, as the stored form: 'YYYY-MM-DD HH:MM', a date alone
+    (noon that day), 'today' or 'yesterday', each optionally followed by HH:MM. Today
+    without a time is now. ValueError if it is none of these or is in the future."""
+    from back_spasm_cli.system import clock
+
+    current = (now or clock.now()).replace(tzinfo=None, second=0, microsecond=0)
+    words = text.strip().lower().split()
+    day: dt.date | None = None
+    if words and words[0] in _DAY_WORDS:
+        day = current.date() - dt.timedelta(days=_DAY_WORDS[words[0]])
+    elif words and _DATE.match(words[0]):
+        year, month, date = (int(part) for part in words[0].split("-"))
+        try:
+            day = dt.date(year, month, date)
+        except ValueError as err:
+            raise ValueError(f"{text!r} is not a real time ({err})") from None
+    if day is None or len(words) > 2:
+        try:
+            moment = dt.datetime.strptime(parse_at(text), AT_FORMAT)
+        except ValueError as err:
+            if "real time" in str(err):
+                raise
+            raise ValueError(
+                f"{text!r} is not a time like 2026-11-20 08:30, a date like 2026-11-20,"
+                " 'today' or 'yesterday' (with a time if you like: 'yesterday 18:00')"
+            ) from None
+    elif len(words) == 2:
+        match = _TIME.match(words[1])
+        if match is None:
+            raise ValueError(f"{words[1]!r} is not a time like 08:30")
+        try:
+            moment = dt.datetime.combine(day, dt.time(int(match[1]), int(match[2])))
+        except ValueError as err:
+            raise ValueError(f"{words[1]!r} is not a real time ({err})") from None
+    elif day == current.date():
+        moment = current
+    else:
+        moment = dt.datetime.combine(day, dt.time(*NOON))
+    if moment > current:
+        raise FutureTime(
+            f"{moment.strftime(AT_FORMAT)} is in the future: a diary entry is for a time that"
+            " has passed (now is " + current.strftime(AT_FORMAT) + ")"
+        )
+    return moment.strftime(AT_FORMAT)
+
+
+class FutureTime(ValueError):
+    """`--at` names a time still to come."""
+
+
 # --------------------------------------------------------------------------- validation
 
 
