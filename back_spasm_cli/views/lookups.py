@@ -323,6 +323,11 @@ def about(kb: KnowledgeBase) -> Document:
             facts=(
                 (_("Version"), __version__),
                 (_("Knowledge base"), where),
+                *(
+                    ((_("Layers"), " · ".join(layer.label() for layer in kb.layers[1:])),)
+                    if len(kb.layers) > 1
+                    else ()
+                ),
                 (_("Files"), ", ".join(kb.files)),
                 (_("Entries"), _count_words(counts)),
             ),
@@ -331,7 +336,11 @@ def about(kb: KnowledgeBase) -> Document:
     )
     payload = {
         "version": __version__,
-        "knowledge_base": {"origin": kb.origin, "files": list(kb.files)},
+        "knowledge_base": {
+            "origin": kb.origin,
+            "files": list(kb.files),
+            "layers": [layer.as_json() for layer in kb.layers],
+        },
         "counts": counts,
         "sources": sources,
     }
