@@ -8,6 +8,7 @@ emergency level.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from back_spasm_cli.advice import triage
 from back_spasm_cli.knowledge.kb import KnowledgeBase
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
+from back_spasm_cli.system import clock
 from back_spasm_cli.system.i18n import N_, _
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section
@@ -116,7 +118,11 @@ def check(
         facts.append((_(NEXT), next_step))
     sections = verdict_sections(content, numbers, verdict, facts)
     if lines:
-        day = _("day {n}").format(n=answers.days) if answers.days is not None else ""
+        day = (
+            frame.day_since(answers.days, clock.today() - dt.timedelta(days=answers.days))
+            if answers.days is not None
+            else ""
+        )
         sections.append(
             Section(
                 title=_today_title(content, verdict),
