@@ -1032,12 +1032,9 @@ def _json_record(row: dict[str, object], vocab: Vocabulary) -> Record:
 
 
 def read_import(text: str, fmt: str, vocab: Vocabulary) -> list[Row]:
-    """Every row of an export (CSV, JSON or a FHIR Bundle), validated; SpasmError listing
-    each bad row's line and field (nothing is returned unless every row is good)."""
-    if fmt == "fhir":
-        from back_spasm_cli.personal import fhir
-
-        return fhir.read_bundle(text, vocab)
+    """Every row of an export (CSV or JSON; a FHIR Bundle: fhir.read_bundle), validated;
+    SpasmError listing each bad row's line and field (nothing is returned unless every row
+    is good)."""
     errors: list[str] = []
     found: list[Row] = []
     rows: Iterator[tuple[int, object]] = _json_rows(text) if fmt == "json" else _csv_rows(text)
