@@ -124,7 +124,8 @@ def test_hostile_notes_are_inert_in_exports_and_come_back_exactly(
     for char in ("\x1b", "\x9b", "\x7f", "\u202e", "\r"):
         assert char not in text  # nothing a terminal acts on reaches it
     if fmt == "csv":
-        cells = [row[8] for row in csv.reader(io.StringIO(text, newline=""))][1:]
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        cells = [row[rows[0].index("note")] for row in rows[1:]]
         for cell in cells:
             assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), cell
         assert '\'=HYPERLINK("http://evil.example","x")' in cells
