@@ -90,27 +90,21 @@ class Advisor:
 
     def search(self, words: str, *, limit: int = 5, kind: str | None = None) -> dict[str, Any]:
         """Ranked entries for `words`, a red flag in them first (as `spasm search`)."""
-        from back_spasm_cli.advice import recognise
-        from back_spasm_cli.advice import search as engine
+        from back_spasm_cli.advice import queries
         from back_spasm_cli.views import search as view
 
-        engine.query_words(words)
-        flags = recognise.recognise(self.knowledge.content, words)
-        with engine.open_index(self.knowledge) as index:
-            results = index.search(words, limit=limit, kind=kind)
-        document = view.search_results(self.knowledge, self._numbers(), results, flags)
+        found = queries.search(self.knowledge, words, limit=limit, kind=kind)
+        document = view.search_results(self.knowledge, self._numbers(), found.results, found.flags)
         return dict(document.payload)
 
     def ask(self, question: str, *, days: int | None = None) -> dict[str, Any]:
         """The entries that answer `question`, red flags first (as `spasm ask`); `days`
         since the spasm started orders ice or heat."""
-        from back_spasm_cli.advice import search as engine
+        from back_spasm_cli.advice import queries
         from back_spasm_cli.views import search as view
 
-        engine.query_words(question)
-        with engine.open_index(self.knowledge) as index:
-            found = engine.answer(index, self.knowledge.content, question, days_since_onset=days)
-        return dict(view.ask_answer(self.knowledge, self._numbers(), found).payload)
+        asked = queries.ask(self.knowledge, question, days=days, saved_days=False)
+        return dict(view.ask_answer(self.knowledge, self._numbers(), asked.answer).payload)
 
     def _verdict(
         self,

@@ -12,7 +12,8 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1
     USAGE = 2  # bad usage, or an invalid knowledge base
     INTERNAL = 70  # a bug in spasm (EX_SOFTWARE); reported without a traceback
-    CANNOT_WRITE = 74  # output could not be written: a closed or full stream (EX_IOERR)
+    CANNOT_WRITE = 74  # output or a file could not be written or opened (EX_IOERR)
+    BUSY = 75  # the private database stayed locked; nothing was saved (EX_TEMPFAIL)
     INTERRUPTED = 130  # Ctrl-C
 
 

@@ -8,6 +8,7 @@ Spanish message is missing, empty or fuzzy.
 
 from __future__ import annotations
 
+import datetime
 import io
 from pathlib import Path
 
@@ -29,7 +30,13 @@ def po_path(language: str) -> Path:
 
 def extract() -> Catalog:
     """Every message marked in the package's Python code."""
-    catalog = Catalog(project="spasm", fuzzy=False, header_comment="# spasm's interface.")
+    # A fixed date: regenerating the template changes only what changed (no merge conflicts).
+    catalog = Catalog(
+        project="spasm",
+        fuzzy=False,
+        header_comment="# spasm's interface.",
+        creation_date=datetime.datetime(2026, 12, 2, tzinfo=datetime.timezone.utc),
+    )
     for filename, lineno, message, comments, context in extract_from_dir(
         str(PACKAGE),
         method_map=[("**.py", "python")],

@@ -8,6 +8,7 @@ imports, rewrite it with `python -m tests.test_architecture --write`.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def _is_module(name: str) -> bool:
     return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
+@functools.cache
 def imports() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """module -> the package's modules it imports; module -> the outside packages it does."""
     inside: dict[str, set[str]] = {}
@@ -147,7 +149,12 @@ def _documented() -> str:
 
 def test_no_module_reaches_itself() -> None:
     inside, _ = imports()
-    assert cycles(inside) == []
+    found = cycles(inside)
+    shown = "\n".join(" -> ".join(path) for path in found)
+    assert found == [], (
+        f"import cycles (function-level imports count too):\n{shown}\nbreak each: move"
+        " what both need into a lower module, or pass it in (docs/architecture.md)"
+    )
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
@@ -171,7 +178,10 @@ def test_no_room_imports_a_room_above_or_beside_it() -> None:
         and FLOORS[room(target)] >= FLOORS[room(module)]
         and (module, target) not in TOLERATED
     )
-    assert upward == []
+    assert upward == [], (
+        "a room imports one on its own floor or above (FLOORS; docs/architecture.md): "
+        + ", ".join(f"{a} -> {b}" for a, b in upward)
+    )
 
 
 def test_the_core_never_imports_the_terminal() -> None:

@@ -18,9 +18,19 @@ from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CORPUS = Path(__file__).resolve().parent / "data" / "red_flag_phrasings.yaml"
-#: The thresholds the issue sets (recall per tier; false alarms among everyday words).
-RECALL = {"emergency": 0.98, "urgent": 0.95, "gp": 0.90}
-MAX_FALSE_ALARMS = 0.02
+#: Issue 18: whose and when, word forms, age and small falls (written apart from the words).
+CONTEXT = Path(__file__).resolve().parent / "data" / "red_flag_phrasings_context.yaml"
+#: The thresholds the issues set (recall per tier; false alarms among everyday words).
+RECALL = {"emergency": 1.0, "urgent": 0.95, "gp": 0.90}
+MAX_FALSE_ALARMS = 0.01
+
+
+def corpus() -> list[dict[str, str]]:
+    """Both labelled corpora, scored together."""
+    items: list[dict[str, str]] = []
+    for path in (CORPUS, CONTEXT):
+        items += yaml.safe_load(path.read_text(encoding="utf-8"))["phrasings"]
+    return items
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +48,7 @@ def level(content: KnowledgeBaseFile, text: str) -> str:
 
 def score(content: KnowledgeBaseFile) -> tuple[dict[str, float], float, list[str]]:
     """Recall per tier and the false-alarm rate over the labelled corpus."""
-    items = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["phrasings"]
+    items = corpus()
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     misses = []
@@ -55,9 +65,9 @@ def score(content: KnowledgeBaseFile) -> tuple[dict[str, float], float, list[str
 
 
 def test_the_corpus_is_large_and_mixed() -> None:
-    items = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["phrasings"]
+    items = corpus()
     tiers = Counter(item["level"] for item in items)
-    assert len(items) >= 400 and tiers["none"] >= 120
+    assert len(items) >= 700 and tiers["none"] >= 250
     assert all(tiers[tier] for tier in RECALL)
 
 
@@ -200,9 +210,14 @@ def test_any_text_is_read_without_error(text: str) -> None:
 
 
 def test_stemmer_and_typo_distance() -> None:
+    # Snowball (english): other forms of a word are one word.
     assert {recognise.stem(w) for w in ("tingle", "tingling", "tingles")} == {"tingl"}
     assert recognise.stem("numbness") == recognise.stem("numb")
     assert recognise.stem("throbbing") == recognise.stem("throb")
+    assert recognise.stem("wiping") == recognise.stem("wipe")
+    assert recognise.stem("peeing") == recognise.stem("pee")
+    assert recognise.stem("slipped") == recognise.stem("slip")
+    assert recognise.stem("piernas", "spanish") == recognise.stem("pierna", "spanish")
     assert recognise.close("wieght", "weight") and recognise.close("numbnes", "numbness")
     assert not recognise.close("fever", "forever") and not recognise.close("cat", "dog")
 

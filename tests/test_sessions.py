@@ -29,7 +29,8 @@ from tests.conftest import Invoke
 
 BASE = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone.utc)
 SKIN = "numb, very red, blistered or painful"
-DAY_1 = ["Good sitting posture", "Short walks"]
+# From day 0 (Guy's and St Thomas' NHS, NHS inform: "you can do the following exercises early on").
+DAY_1 = ["Pelvic tilt", "Knee rolls", "Good sitting posture", "Short walks"]
 DAY_3_ON = [
     "Pelvic tilt",
     "Knee rolls",
@@ -199,7 +200,9 @@ def test_routine_timing_as_the_sources_give_it(content: Any) -> None:
     assert by_id["short-walks"].block_seconds == 300
     # Day 5: holds and rests of 550 s plus 7 × 15 s to get ready.
     assert plan.total_seconds == 655
-    assert sessions.build_routine(content, 1).total_seconds == 367
+    # Day 1: the day-0 pelvic tilt (22 s) and knee rolls (32 s), each 15 s to get ready, join
+    # the sitting posture and the walk (367 s).
+    assert sessions.build_routine(content, 1).total_seconds == 367 + 22 + 32 + 2 * 15
     assert [ex.id for ex in sessions.build_routine(content, 5).untimed] == [
         "knee-hugs",
         "core-contraction",
@@ -267,7 +270,7 @@ def test_a_whole_routine_runs_on_a_fake_clock(content: Any) -> None:
 def test_space_pauses_and_the_pause_is_not_counted(content: Any) -> None:
     _, events, clock = run_routine(content, 1, [(10, " "), (90, " ")])  # while getting ready
     assert [type(e).__name__ for e in events].count("Paused") == 1
-    assert clock.t == 367 + 80
+    assert clock.t == 451 + 80  # the day-1 routine (see above) and the pause
 
 
 def test_s_skips_one_exercise(content: Any) -> None:
@@ -496,10 +499,8 @@ def test_routine_list_day_1_and_day_5(invoke: Invoke) -> None:
     day5 = routine_json(invoke, "--days", "5")
     assert [e["title"] for e in day1["exercises"]] == DAY_1
     assert [e["title"] for e in day5["exercises"]] == DAY_3_ON
-    assert (day1["total_seconds"], day5["total_seconds"]) == (367, 655)
+    assert (day1["total_seconds"], day5["total_seconds"]) == (451, 655)
     assert [e["id"] for e in day1["later"]] == [
-        "pelvic-tilt",
-        "knee-rolls",
         "bottom-to-heels",
         "back-extensions",
         "back-bends",
@@ -574,7 +575,9 @@ def test_exercise_views_show_when(invoke: Invoke) -> None:
     walk = invoke("exercises", "short-walks", "--format", "plain")
     assert "When: From the first days" in walk.stdout
     knee = invoke("exercises", "knee-rolls", "--format", "plain")
-    assert "When: Once the worst has eased, from about day 3" in knee.stdout
+    assert "When: From the first days" in knee.stdout  # Guy's and St Thomas': early on
+    bottom = invoke("exercises", "bottom-to-heels", "--format", "plain")
+    assert "When: Once the worst has eased, from about day 3" in bottom.stdout
 
 
 def test_cuh_exercises_have_no_invented_timing(content: Any) -> None:
@@ -674,7 +677,9 @@ def test_the_timer_in_a_terminal_shows_a_bar_and_stops_on_ctrl_c(isolated_home: 
 
 @pytest.mark.installed
 def test_the_routine_in_a_terminal_takes_keys(isolated_home: Path) -> None:
-    child = spawn(isolated_home, "routine", "--days", "1", "--region", "uk")
+    child = spawn(
+        isolated_home, "routine", "sitting-posture", "short-walks", "--days", "1", "--region", "uk"
+    )
     child.expect("Routine for day 1")
     child.expect("Press Enter to start")
     child.sendline("")

@@ -37,6 +37,7 @@ ALONE: dict[str, str] = {
     "minor-fall-fragile-bones": "emergency",
     "abdominal-pain": "emergency",
     "fever": "urgent",
+    "belly-pain": "urgent",
     "weight-loss": "urgent",
     "back-lump": "urgent",
     "night-pain": "urgent",

@@ -183,7 +183,7 @@ def _confirm_diary_flags(
     from back_spasm_cli.personal import diary, storage
 
     try:
-        conn = storage.private_db()
+        conn = storage.private_db(write=False)
         try:
             hits = diary.flags(conn, now.date(), content)
         finally:
@@ -219,13 +219,16 @@ def last_saved(
     if not storage.private_db_path().exists():
         return None
     try:
-        conn = storage.private_db()
+        conn = storage.private_db(write=False)
     except storage.PrivateDataError as err:
         if all(p.message != err.message for p in problems):
             problems.append(err)
         return None
     try:
         return records.last_check(conn, max_age, now=now)
+    except sqlite3.Error as err:  # damaged past what quick_check saw: go on without it
+        problems.append(storage.explain(err, conn.path, ""))
+        return None
     finally:
         conn.close()
 
@@ -268,9 +271,11 @@ def save(answers: triage.CheckAnswers, verdict: triage.Verdict) -> Path:
     except storage.PrivateDataError as err:
         raise SpasmError(f"your answers were not saved: {err.message}") from None
     try:
-        records.save_check(conn, answers.to_data(), dict(verdict.to_data()))
-    except sqlite3.Error as err:
-        raise SpasmError(f"your answers were not saved: {err}") from None
+        storage.write(
+            conn,
+            lambda c: records.save_check(c, answers.to_data(), dict(verdict.to_data())),
+            "your answers were not saved",
+        )
     finally:
         conn.close()
     return storage.private_db_path()

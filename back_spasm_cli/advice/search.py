@@ -67,6 +67,8 @@ LARGE_BASE = 2_000
 #: Seconds a process waits for another one building the same index.
 BUILD_WAIT = 60.0
 DAMAGED_NOTICE = "the search index was damaged ({why}); rebuilt it"
+#: Said once when the index cannot be saved in the cache: the search runs in memory.
+MEMORY_NOTICE = "the search index cannot be saved ({why}); searched without the cache"
 
 #: Words that carry no meaning for a search (interface vocabulary, not advice).
 _STOP_WORDS = """
@@ -361,8 +363,9 @@ def open_index(knowledge: KnowledgeBase, *, progress: Progress | None = None) ->
             # Another process may have built it while this one waited for the lock.
             index = _open_checked(folder, fingerprint, notices)
             if index is None:
-                index = _build(content, fingerprint, folder)
+                index = _build(content, fingerprint, folder, notices)
         else:
+            notices.append(MEMORY_NOTICE.format(why=f"{folder} is not writable or is busy"))
             index = _build_in_memory(content, fingerprint)
     index.notices = tuple(dict.fromkeys(notices))
     return index
@@ -416,8 +419,8 @@ def _build_lock(path: Path) -> Iterator[bool]:
     """Hold the exclusive lock file `path`; False when it cannot be had (an unwritable
     cache, or another process building the index for longer than BUILD_WAIT)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        paths.make_private_dir(path.parent)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError:
         yield False
         return
@@ -480,14 +483,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
+def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path, notices: list[str]) -> Index:
     """Write the index to a temporary file, then move it into place under the hash of its
     bytes; else keep it in memory."""
     temp = _temp_path(folder / f"{index_stem(fingerprint)}.sqlite3")
     try:
         _unlink(temp)
+        paths.make_private_file(temp)  # 0600 whatever the umask, and no link followed
         conn = sqlite3.connect(temp)
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error) as err:
+        notices.append(MEMORY_NOTICE.format(why=err))
         return _build_in_memory(content, fingerprint)
     try:
         # A new file that only becomes the index once complete: no journal, one sync.
@@ -498,9 +503,10 @@ def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
         conn.close()
         final = index_path(fingerprint, _file_digest(temp))
         atomic.publish(temp, final)
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error) as err:
         conn.close()
         _unlink(temp)
+        notices.append(MEMORY_NOTICE.format(why=err))
         return _build_in_memory(content, fingerprint)
     except BaseException:
         conn.close()
@@ -509,7 +515,8 @@ def _build(content: KnowledgeBaseFile, fingerprint: str, folder: Path) -> Index:
     _prune(final)
     try:
         conn = sqlite3.connect(final.absolute().as_uri() + "?mode=ro", uri=True)
-    except sqlite3.Error:
+    except sqlite3.Error as err:
+        notices.append(MEMORY_NOTICE.format(why=err))
         return _build_in_memory(content, fingerprint)
     return Index(conn, fingerprint, final, built=True)
 

@@ -252,6 +252,14 @@ def find_timer(content: KnowledgeBaseFile, timer_id: str) -> Timer:
     for timer in timers:
         if timer.id == wanted:
             return timer
+    # Also the timer's title, or a name of the remedy it times ("hielo", "hot water bottle").
+    remedies = {remedy.id: remedy for remedy in content.remedies}
+    for timer in timers:
+        remedy = remedies.get(timer.remedy)
+        aliases = remedy.aliases if remedy else []
+        names = {timer.title.casefold(), *(a.casefold() for a in aliases)}
+        if wanted in names:
+            return timer
     known = ", ".join(timer.id for timer in timers)
     raise NotFoundError(f"no timer is called {timer_id!r}; timers: {known}")
 

@@ -32,6 +32,7 @@ from back_spasm_cli.knowledge.schema import (
     TriageRule,
     raise_level,
 )
+from back_spasm_cli.system.i18n import _, ngettext
 
 SELF_CARE: Level = "self-care"
 MAX_SEVERITY = 10
@@ -444,14 +445,17 @@ def _because(content: KnowledgeBaseFile, rule: TriageRule, answers: CheckAnswers
     parts: list[str] = []
     if when.started:
         options = [(o.id, o.label) for o in triage.started.options]
-        parts.append(f"how it started: {option_label(options, answers.started)}")
+        parts.append(
+            _("how it started: {label}").format(label=option_label(options, answers.started))
+        )
     if when.age_bands:
         options = [(o.id, o.label) for o in triage.age_band.options]
-        parts.append(f"age: {option_label(options, answers.age_band)}")
+        parts.append(_("age: {label}").format(label=option_label(options, answers.age_band)))
     if when.days_at_least is not None:
-        parts.append(f"started {answers.days} day{'s' if answers.days != 1 else ''} ago")
+        days = answers.days or 0
+        parts.append(ngettext("started {n} day ago", "started {n} days ago", days).format(n=days))
     if when.severity_at_least is not None:
-        parts.append(f"worst pain {answers.severity}/{MAX_SEVERITY}")
+        parts.append(_("worst pain {pain}/{most}").format(pain=answers.severity, most=MAX_SEVERITY))
     unsure: list[str] = []
     for sign in when.signs:
         title = flags[sign].title if sign in flags else sign

@@ -21,7 +21,14 @@ import typer
 from typer.core import TyperGroup
 
 from back_spasm_cli.cli import streams
-from back_spasm_cli.cli.state import AppState, FormatOpt, FullOpt, RegionOpt, report
+from back_spasm_cli.cli.state import (
+    AppState,
+    FormatOpt,
+    FullOpt,
+    RegionOpt,
+    forget_writes,
+    report,
+)
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
 from back_spasm_cli.system import i18n
 from back_spasm_cli.system.i18n import _
@@ -86,6 +93,16 @@ COMMAND_ALIASES: dict[str, str] = {
     "exercise": "exercises",
     "cause": "causes",
     "questions": "faq",
+    # Spanish names (hidden; they work in any language).
+    "causas": "causes",
+    "remedios": "remedies",
+    "remedio": "remedy",
+    "ejercicios": "exercises",
+    "prevenir": "prevent",
+    "medico": "doctor",
+    "médico": "doctor",
+    "preguntar": "ask",
+    "buscar": "search",
 }
 
 
@@ -293,6 +310,7 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         # From here on Ctrl-C raises KeyboardInterrupt, handled below (until here, entry.py
         # ends the process at once: nothing has been written yet).
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        forget_writes()
         streams.prepare()
         from back_spasm_cli.personal.config import remembered_language
 
@@ -323,8 +341,14 @@ def _guarded(args: list[str], invoke: Callable[[list[str]], Any]) -> int:
         if streams.is_output_error(err):
             return streams.cannot_write(err)
         return _internal_error(err)
-    except Exception as err:  # a bug: say so plainly, without a traceback
-        return _internal_error(err)
+    except Exception as err:
+        if type(err).__module__ == "sqlite3":  # the private database failed under a read
+            from back_spasm_cli.personal import storage
+
+            found = storage.explain(err, storage.private_db_path(), "")  # type: ignore[arg-type]
+            report(found)
+            return int(found.exit_code)
+        return _internal_error(err)  # a bug: say so plainly, without a traceback
 
 
 def _internal_error(err: Exception) -> int:
@@ -363,7 +387,9 @@ def _exit_code(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
 
 
 def _interrupted() -> int:
-    """Ctrl-C: exit 130 and say that nothing was saved, unless something already was."""
+    """Ctrl-C: exit 130, and say what was already written in full (a handout, the saved
+    answers), else that nothing was saved. 130 even after a write: the person stopped
+    spasm, and a script must see that (README, Exit codes)."""
     from back_spasm_cli.cli.state import completed_writes
 
     written = completed_writes()
@@ -378,7 +404,7 @@ def _interrupted() -> int:
             sys.stderr.write("\nspasm: " + _("interrupted; nothing was saved") + "\n")
     except (OSError, ValueError):
         pass
-    return int(ExitCode.OK) if written else int(ExitCode.INTERRUPTED)
+    return int(ExitCode.INTERRUPTED)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ Everything is stored through storage.private_db(): one private SQLite file.
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -19,9 +19,11 @@ from back_spasm_cli.render.text import clean
 if TYPE_CHECKING:
     import datetime
     import sqlite3
+    from collections.abc import Callable
 
     from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
     from back_spasm_cli.personal.diary import Vocabulary
+    from back_spasm_cli.personal.storage import PrivateConnection
 
 SinceOpt = Annotated[
     str | None,
@@ -32,6 +34,7 @@ SinceOpt = Annotated[
         help="Only entries from this date, or from N days (14d) or weeks (2w) ago.",
     ),
 ]
+T = TypeVar("T")
 HistoryFormat = Literal["rich", "plain", "json", "csv", "markdown"]
 
 
@@ -41,10 +44,30 @@ def _today() -> "datetime.date":
     return clock.today()
 
 
-def _db() -> "sqlite3.Connection":
+def _db(*, write: bool = True) -> "PrivateConnection":
+    """The private database; for a read of a damaged file, a read-only connection and a
+    warning that what is shown may be incomplete (a write refuses it: storage.write)."""
     from back_spasm_cli.personal import storage
 
-    return storage.private_db()
+    conn = storage.private_db(write=write)
+    if conn.damage:
+        sys.stderr.write(
+            f"spasm: warning: {clean(str(conn.path))} is damaged ({clean(conn.damage[0])});"
+            " what is shown may be incomplete. See `spasm diary check`.\n"
+        )
+    return conn
+
+
+def _write(
+    conn: "sqlite3.Connection",
+    work: "Callable[[sqlite3.Connection], T]",
+    outcome: str,
+    *,
+    begin: bool = True,
+) -> T:
+    from back_spasm_cli.personal import storage
+
+    return storage.write(conn, work, outcome, begin=begin)
 
 
 def _interactive() -> bool:
@@ -60,8 +83,14 @@ def _since(text: str | None) -> str | None:
 # --------------------------------------------------------------------------- log
 
 
+#: Words `--where` passes over: "lower back", "left side", "down my leg".
+_WHERE_FILLER = frozenset(
+    ("back", "spine", "my", "the", "of", "in", "on", "and", "side", "sided", "down", "into")
+)
+
+
 def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
-    """'lower', 'lower left', 'lower,both,leg' -> (area, side, leg)."""
+    """'lower', 'lower left', 'lower,both,leg', 'lower back' -> (area, side, leg)."""
     import re
 
     from back_spasm_cli.personal import diary
@@ -69,6 +98,8 @@ def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
     area = side = None
     leg = False
     for word in (w for w in re.split(r"[\s,;+/-]+", text.strip().lower()) if w):
+        if word in _WHERE_FILLER:
+            continue
         if word in diary.AREAS and area is None:
             area = word
         elif word in diary.SIDES and side is None:
@@ -83,11 +114,36 @@ def _parse_where(text: str) -> tuple[str | None, str | None, bool]:
     return area, side, leg
 
 
-def _helped_ids(values: list[str], vocab: "Vocabulary") -> tuple[str, ...]:
+def _helped_ids(
+    values: list[str], vocab: "Vocabulary", content: "KnowledgeBaseFile"
+) -> tuple[str, ...]:
+    """Ids, names or aliases, as `spasm remedy` and `spasm exercises` take them: each
+    --helped, and each part between commas, is one ("ice", "hot water bottle"), or ids
+    separated by spaces ("rest-and-ice short-walks")."""
+    import re
+
+    from back_spasm_cli.errors import NotFoundError
+    from back_spasm_cli.knowledge import lookup
     from back_spasm_cli.personal import diary
 
+    items: list[Any] = [*content.remedies, *content.exercises]
+    ids: list[str] = []
+    for part in (p.strip() for value in values for p in re.split(r"[;,]", value)):
+        if not part:
+            continue
+        words = part.split()
+        if all(word in vocab.helped for word in words):
+            ids += words
+            continue
+        try:
+            ids.append(lookup.resolve(items, words, "remedy or exercise", loose=False).item.id)
+        except NotFoundError:
+            raise UsageError(
+                f"--helped {part!r}: not a remedy or exercise id or name (see `spasm remedies`,"
+                " `spasm exercises`)"
+            ) from None
     try:
-        return diary.check_helped(" ".join(values), vocab)
+        return diary.check_helped(ids, vocab)
     except diary.RowError as err:
         raise UsageError(f"--helped: {err}") from None
 
@@ -152,17 +208,18 @@ class _Prompts:
                 return True
             self.say("Please answer y or n.")
 
-    def helped(self, vocab: "Vocabulary") -> tuple[str, ...]:
-        from back_spasm_cli.personal import diary
-
+    def helped(self, vocab: "Vocabulary", content: "KnowledgeBaseFile") -> tuple[str, ...]:
         while True:
             answer = self.read(
-                "What helped? Remedy or exercise ids, e.g. heat, knee-rolls", "[Enter: nothing]"
+                "What helped? Remedies or exercises, e.g. ice, hot water bottle, knee-rolls",
+                "[Enter: nothing]",
             )
+            if not answer.strip():
+                return ()
             try:
-                return diary.check_helped(answer.lower(), vocab)
-            except diary.RowError as err:
-                self.say(str(err))
+                return _helped_ids([answer.lower()], vocab, content)
+            except UsageError as err:
+                self.say(str(err).removeprefix("--helped "))
 
 
 def _ask_missing(
@@ -191,7 +248,7 @@ def _ask_missing(
         question = content.triage.started.question if content.triage else "How did it start?"
         trigger = ask.choose(question, list(vocab.triggers.items()))
     if helped is None:
-        helped = ask.helped(vocab)
+        helped = ask.helped(vocab, content)
     if note is None:
         note = ask.read("A note?", "[Enter: none]")
     return pain, located, trigger, helped, note
@@ -259,9 +316,10 @@ def log(
         str | None,
         typer.Option(
             "--at",
-            metavar="'YYYY-MM-DD HH:MM'",
+            metavar="WHEN",
             show_default=False,
-            help="When (local time). Default: now.",
+            help="When (local time): '2026-11-20 08:30', a date alone (noon), 'yesterday',"
+            " 'yesterday 18:00' or 'today 07:15'; not in the future. Default: now.",
         ),
     ] = None,
     undo: Annotated[
@@ -286,19 +344,19 @@ def log(
             raise UsageError("--undo takes no other entry options")
         conn = _db()
         try:
-            removed = diary.undo(conn)
+            removed = _write(conn, diary.undo, "nothing was removed")
         finally:
             conn.close()
         state.show(view.logged(content, removed, None, [], removed=True))
         return
     vocab = diary.vocabulary(content)
     try:
-        when = diary.parse_at(at) if at is not None else diary.now_local()
+        when = diary.parse_when(at) if at is not None else diary.now_local()
     except ValueError as err:
         raise UsageError(f"--at: {err}") from None
     if trigger is not None and trigger not in vocab.triggers:
         raise UsageError(f"--trigger {trigger!r}: not one of {', '.join(vocab.triggers)}")
-    helped_ids = _helped_ids(helped, vocab) if helped is not None else None
+    helped_ids = _helped_ids(helped, vocab, content) if helped is not None else None
     if note is not None:
         try:
             diary.check_note(note)
@@ -324,11 +382,12 @@ def log(
         note=note or "",
         logged=diary.now_utc(),
     )
+    entry = diary.with_titles(entry, vocab)
     flags = recognise.note_flags(content, entry.note) if entry.note else []
     warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
     conn = _db()
     try:
-        stored = diary.add(conn, entry)
+        stored = _write(conn, lambda c: diary.add(c, entry), "the entry was not saved")
     finally:
         conn.close()
     state.show(view.logged(content, stored, warning, flags))
@@ -374,7 +433,7 @@ def history(
         raise UsageError("--entries and --sessions: give one of them, or neither for both")
     state = state_of(ctx)
     start = _since(since)
-    conn = _db()
+    conn = _db(write=False)
     try:
         items = [] if only_sessions else diary.entries(conn, start)
         sessions = [] if only_entries else diary.session_list(conn, start)
@@ -404,7 +463,7 @@ def history_delete(
     state = state_of(ctx)
     conn = _db()
     try:
-        removed = diary.delete(conn, entry_id)
+        removed = _write(conn, lambda c: diary.delete(c, entry_id), "nothing was removed")
     finally:
         conn.close()
     state.show(view.logged(state.kb().content, removed, None, [], removed=True))
@@ -430,7 +489,7 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
     content = state.kb().content
     today = _today()
     start = _since(since or "30d")
-    conn = _db()
+    conn = _db(write=False)
     try:
         result = diary.trends(conn, today, start, content.diary)
     finally:
@@ -449,9 +508,10 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
 
     width = shutil.get_terminal_size((80, 24)).columns
     from back_spasm_cli.render.charts import text_chart
+    from back_spasm_cli.system.i18n import _
     from back_spasm_cli.views.document import Chart
 
-    chart = Chart("Pain (0-10), mean per day", result.days)
+    chart = Chart(_("Pain (0-10), mean per day"), result.days)
     picture = text_chart(chart, width, color=fmt == "rich")
     if picture:
         sys.stdout.write(picture.rstrip("\n") + "\n")
@@ -502,7 +562,7 @@ def report(
     content = state.kb().content
     today = _today()
     start = _since(since or "30d")
-    conn = _db()
+    conn = _db(write=False)
     try:
         result = diary.trends(conn, today, start, content.diary)
         items = diary.entries(conn, start)
@@ -552,7 +612,7 @@ def export(
     from back_spasm_cli.cli import files
     from back_spasm_cli.personal import diary
 
-    conn = _db()
+    conn = _db(write=False)
     try:
         entries = list(reversed(diary.entries(conn)))
         sessions = list(reversed(diary.session_list(conn)))
@@ -648,7 +708,12 @@ def import_(
         notes = fhir.has_notes(text)
     conn = _db()
     try:
-        result = diary.store_import(conn, rows, replace=replace, notes=notes)
+        result = _write(
+            conn,
+            lambda c: diary.store_import(c, rows, replace=replace, notes=notes),
+            "nothing was imported",
+            begin=False,  # store_import takes its own write lock
+        )
     except diary.ImportRefused as err:
         raise UsageError(f"{file}: {err.message}", details=err.details) from None
     finally:
@@ -688,18 +753,33 @@ def diary_check() -> None:
     import sqlite3
 
     from back_spasm_cli.personal import storage
+    from back_spasm_cli.system import database, paths
 
     path = storage.private_db_path()
-    if not path.exists():
-        sys.stdout.write(f"no diary yet at {path}\n")
-        return
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        link = paths.symlink_in(path, "-wal", "-shm", "-journal")
+        if link is None and not path.exists():
+            sys.stdout.write(f"no diary yet at {path}\n")
+            return
+        if link is not None:
+            raise UsageError(f"{link} is a symbolic link: spasm did not follow it")
+        with path.open("rb"):  # an unreadable file is "cannot open", not damage
+            pass
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
             found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
         finally:
             conn.close()
+    except OSError as err:
+        raise storage.DiaryIOError(
+            f"cannot open {path} ({err.strerror or err}); it was not checked"
+        ) from None
     except sqlite3.DatabaseError as err:
+        if not database.is_damage(err):
+            reason = storage.explain(err, path, "").message
+            raise storage.DiaryIOError(
+                f"cannot open {path} to check it: {reason}; it was not changed"
+            ) from None
         found = [str(err)]
     if found == ["ok"]:
         sys.stdout.write(f"ok: {path}\n")

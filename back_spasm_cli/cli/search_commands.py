@@ -12,6 +12,36 @@ from back_spasm_cli.cli.state import output_options, state_of
 KindName = Literal["cause", "remedy", "prevention", "lifestyle", "faq", "red-flag", "exercise"]
 
 
+#: The most of standard input a question is read from (a question, not a document).
+MAX_STDIN = 10_000
+
+
+def words_or_stdin(words: list[str] | None, what: str) -> str:
+    """The words given, or, with none on a pipe or with `-`, the text on standard input.
+
+    An apostrophe the shell would take as a quote (`spasm search I can't sit`) leaves it
+    waiting: quoting the words, or piping them in, avoids that."""
+    import sys
+
+    from back_spasm_cli.errors import UsageError
+
+    given = list(words or [])
+    if given == ["-"] or (not given and not sys.stdin.isatty()):
+        text = sys.stdin.read(MAX_STDIN + 1)
+        if len(text) > MAX_STDIN:
+            raise UsageError(f"the {what} on standard input is over {MAX_STDIN:,} characters")
+        if not text.strip():
+            raise UsageError(f"no {what}: standard input was empty")
+        return " ".join(text.split())
+    if not given:
+        command = "ask" if what == "question" else "search"
+        raise UsageError(
+            f'give your {what}, e.g. spasm {command} "I can\'t sit", or pipe it in:'
+            f' echo "..." | spasm {command}'
+        )
+    return " ".join(given)
+
+
 def _progress() -> AbstractContextManager[object]:
     """A spinner on stderr while a large index is built, only on a terminal."""
     import sys
@@ -29,9 +59,13 @@ def _progress() -> AbstractContextManager[object]:
 def search(
     ctx: typer.Context,
     query: Annotated[
-        list[str],
-        typer.Argument(help="Your own words; no quotes needed.", show_default=False),
-    ],
+        list[str] | None,
+        typer.Argument(
+            help='Your own words. Quote words with an apostrophe ("I can\'t sit"), or the'
+            " shell waits for the closing quote; none, or -, reads them from a pipe.",
+            show_default=False,
+        ),
+    ] = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, max=100, help="How many results.")
     ] = 5,
@@ -45,31 +79,25 @@ def search(
     A red flag in your words comes first: its care level, the number to call, and why.
     Exit 1 when neither an entry nor a red flag matches (with the nearest known words).
     """
-    from back_spasm_cli.advice import recognise
-    from back_spasm_cli.advice import search as engine
+    from back_spasm_cli.advice import queries
     from back_spasm_cli.errors import NotFoundError
     from back_spasm_cli.views import search as view
 
     state = state_of(ctx)
     knowledge = state.kb()
     numbers = state.numbers(knowledge)
-    text = " ".join(query)
+    text = words_or_stdin(query, "words")
     try:
-        engine.query_words(text)  # an empty query is a usage error before anything else
+        found = queries.search(knowledge, text, limit=limit, kind=kind, progress=_progress)
     except NotFoundError:  # nothing searchable (only punctuation): still the safety strip
         state.show(view.nothing_found(knowledge, numbers, text))
         raise
-    flags = recognise.recognise(knowledge.content, text)
-    with engine.open_index(knowledge, progress=_progress) as index:
-        results = index.search(text, limit=limit, kind=kind)
-        missing = engine.not_found(index, text, kind) if not results.hits else None
-        notices = index.notices
-    if missing is not None and not flags:
+    if found.missing is not None:
         state.show(view.nothing_found(knowledge, numbers, text))
-        raise missing
-    # A red flag answered the words: "nothing matches" would only contradict it.
-    said = (*notices, str(missing)) if missing is not None and not flags else notices
-    state.show(view.search_results(knowledge, numbers, results, flags, notices=said))
+        raise found.missing
+    state.show(
+        view.search_results(knowledge, numbers, found.results, found.flags, notices=found.notices)
+    )
 
 
 @command()
@@ -77,12 +105,14 @@ def search(
 def ask(
     ctx: typer.Context,
     question: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            help="A question in plain words; no quotes needed.",
+            help="A question in plain words. Quote words with an apostrophe (\"can't I"
+            ' drive?"), or the shell waits for the closing quote; none, or -, reads the'
+            " question from a pipe.",
             show_default=False,
         ),
-    ],
+    ] = None,
     days: Annotated[
         int | None,
         typer.Option(
@@ -96,19 +126,13 @@ def ask(
     ] = None,
 ) -> None:
     """Answer a question: red flags first, then the entries that answer what was asked."""
-    from back_spasm_cli.advice import search as engine
+    from back_spasm_cli.advice import queries
     from back_spasm_cli.views import search as view
 
     state = state_of(ctx)
     knowledge = state.kb()
+    text = words_or_stdin(question, "question")
+    asked = queries.ask(knowledge, text, days=days, progress=_progress)
     numbers = state.numbers(knowledge)
-    text = " ".join(question)
-    engine.query_words(text)
-    if days is None:
-        from back_spasm_cli.personal import records
-
-        days = records.saved_days_since_onset()  # the day `spasm check` was told, aged
-    with engine.open_index(knowledge, progress=_progress) as index:
-        found = engine.answer(index, knowledge.content, text, days_since_onset=days)
-        notices = index.notices
+    found, notices = asked.answer, asked.notices
     state.show(view.ask_answer(knowledge, numbers, found, full=state.full, notices=notices))

@@ -16,6 +16,7 @@ import typer
 from back_spasm_cli.cli import command
 from back_spasm_cli.cli.state import AppState, help_from_base, output_options, state_of
 from back_spasm_cli.errors import ExitCode, SpasmError, UsageError
+from back_spasm_cli.system.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -82,18 +83,25 @@ def _ask(console: "Console", prompt: str) -> str:
 
 
 def _saved_check() -> "CheckSummary | None":
+    import sqlite3
+
     from back_spasm_cli.advice import sessions
     from back_spasm_cli.personal import storage
 
-    conn = storage.private_db()
     try:
-        return sessions.latest_check(conn)
-    finally:
-        conn.close()
+        conn = storage.private_db(write=False)
+        try:
+            return sessions.latest_check(conn)
+        finally:
+            conn.close()
+    except (storage.PrivateDataError, sqlite3.Error):
+        return None  # nothing readable saved: the session runs without the day count
 
 
 def _store(session: "SessionRecord") -> None:
     """Record a session; a database that cannot be written costs a notice, not the exit."""
+    import sqlite3
+
     from back_spasm_cli.advice import sessions
     from back_spasm_cli.personal import storage
     from back_spasm_cli.render.text import clean
@@ -101,13 +109,14 @@ def _store(session: "SessionRecord") -> None:
     try:
         conn = storage.private_db()
         try:
-            sessions.record(conn, session)
+            storage.write(
+                conn, lambda c: sessions.record(c, session), "the session was not recorded"
+            )
         finally:
             conn.close()
-    except (storage.PrivateDataError, OSError) as err:
-        message = getattr(err, "message", str(err))
-        sys.stderr.write(f"spasm: the session was not recorded: {clean(message)}\n")
-    except Exception as err:  # sqlite3.Error: the record is lost, the session is not
+    except storage.PrivateDataError as err:
+        sys.stderr.write(f"spasm: {clean(err.message)}\n")
+    except (OSError, sqlite3.Error) as err:  # the record is lost, the session is not
         sys.stderr.write(f"spasm: the session was not recorded: {clean(str(err))}\n")
 
 
@@ -172,10 +181,14 @@ def _next_line(plan: "TimerPlan", run: "TimerRun") -> str:
     ended = run.started_at + dt.timedelta(seconds=plan.seconds)
     due = next_due(plan.timer, ended)
     if due is None:
-        return f"Next {plan.timer.title.lower()} session: {plan.timer.again}."
-    return (
-        f"Next {plan.timer.title.lower()} session: from {_local(due[0])} to {_local(due[1])}"
-        f" ({plan.timer.again})."
+        return _("Next {timer} session: {again}.").format(
+            timer=plan.timer.title.lower(), again=plan.timer.again
+        )
+    return _("Next {timer} session: from {start} to {end} ({again}).").format(
+        timer=plan.timer.title.lower(),
+        start=_local(due[0]),
+        end=_local(due[1]),
+        again=plan.timer.again,
     )
 
 
@@ -188,7 +201,7 @@ def _run_timer_terminal(plan: "TimerPlan", run: "TimerRun") -> None:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[left]} left"),
+        TextColumn(_("{left} left").replace("{left}", "{task.fields[left]}")),
         console=console,
         auto_refresh=False,  # no refresh thread: the bar is redrawn once a second
     )
@@ -223,14 +236,20 @@ def _run_timer_plain(plan: "TimerPlan", run: "TimerRun") -> None:
 
     end = run.started_at + dt.timedelta(seconds=plan.seconds)
     line(
-        f"{plan.timer.title}: {clock_text(plan.seconds)} started at {_local(run.started_at)};"
-        f" it ends at {_local(end)}."
+        _("{timer}: {length} started at {start}; it ends at {end}.").format(
+            timer=plan.timer.title,
+            length=clock_text(plan.seconds),
+            start=_local(run.started_at),
+            end=_local(end),
+        )
     )
     for event in run.events(every=60):
         if isinstance(event, Tick) and event.elapsed:
-            line(f"{clock_text(event.left)} left")
+            line(_("{left} left").format(left=clock_text(event.left)))
         elif isinstance(event, SkinCheck):
-            line(f"{clock_text(event.elapsed)} in: {event.text}")
+            line(
+                _("{elapsed} in: {text}").format(elapsed=clock_text(event.elapsed), text=event.text)
+            )
         elif isinstance(event, TimerDone):
             line(event.text)
     line(_next_line(plan, run))
@@ -329,7 +348,9 @@ def timer(
                 _run_timer_plain(plan, run)
     except KeyboardInterrupt:
         _store(run.record("stopped"))
-        raise Stopped(f"stopped after {sessions.clock_text(run.elapsed())}") from None
+        raise Stopped(
+            _("stopped after {elapsed}").format(elapsed=sessions.clock_text(run.elapsed()))
+        ) from None
     _store(run.record("completed"))
 
 
@@ -542,5 +563,7 @@ def routine(
             _run_routine_terminal(run)
     except KeyboardInterrupt:
         _store(run.record())
-        raise Stopped(f"stopped after {sessions.clock_text(run.elapsed())}") from None
+        raise Stopped(
+            _("stopped after {elapsed}").format(elapsed=sessions.clock_text(run.elapsed()))
+        ) from None
     _store(run.record())

@@ -144,6 +144,7 @@ class AppState:
         self.region = region
         self.full = False
         self._kb: KnowledgeBase | None = None
+        self._warned: set[str] = set()
 
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
@@ -158,12 +159,34 @@ class AppState:
         return self._kb
 
     def region_of(self, content: KnowledgeBaseFile) -> Region | None:
-        """--region, else SPASM_REGION, else the remembered region, else the locale."""
+        """--region, else SPASM_REGION, else the remembered region, else the locale.
+
+        The settings file is read only when neither is given, and a bad one (or a region
+        it names that this base does not know) is said once on stderr and ignored for
+        this run: settings never stand between a person and the emergency numbers."""
         from back_spasm_cli.knowledge import regions
-        from back_spasm_cli.personal import config
 
         asked = self.region or os.environ.get("SPASM_REGION")
-        return regions.resolve(content, asked, config.load().get("region"))
+        if asked and asked.strip():
+            return regions.resolve(content, asked)
+        from back_spasm_cli.errors import UsageError
+        from back_spasm_cli.personal import config
+
+        settings, problem = config.load_or_report()
+        if problem is not None:
+            self.warn_once(f"{problem}; ignored for this run (see `spasm config show`)")
+        try:
+            return regions.resolve(content, None, settings.get("region"))
+        except UsageError as err:
+            self.warn_once(f"{err.message}; ignored for this run")
+            return regions.resolve(content, None, None)
+
+    def warn_once(self, message: str) -> None:
+        from back_spasm_cli.render.text import clean
+
+        if message not in self._warned:
+            self._warned.add(message)
+            sys.stderr.write(f"spasm: warning: {clean(message)}\n")
 
     def numbers(self, knowledge: KnowledgeBase) -> Numbers:
         from back_spasm_cli.knowledge import regions
@@ -228,6 +251,11 @@ def wrote(path: str) -> None:
 
 def completed_writes() -> tuple[str, ...]:
     return tuple(_WRITTEN)
+
+
+def forget_writes() -> None:
+    """A new run starts with nothing written (tests run many in one process)."""
+    _WRITTEN.clear()
 
 
 #: Help text that comes from the base in use (an overlay can add a timer or a trigger):

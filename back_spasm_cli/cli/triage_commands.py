@@ -22,6 +22,7 @@ from back_spasm_cli.cli.files import (
 from back_spasm_cli.cli.state import AppState, output_options, state_of, wrote
 from back_spasm_cli.errors import SpasmError, UsageError
 from back_spasm_cli.render.text import clean
+from back_spasm_cli.system.i18n import _, ngettext
 
 if TYPE_CHECKING:
     import datetime
@@ -155,12 +156,12 @@ class _Terminal:
         from back_spasm_cli.views import frame
 
         return self.asker.confirm(
-            f"Use your answers from {frame.ago(saved_at, now)}?", default=True
+            _("Use your answers from {when}?").format(when=frame.ago(saved_at, now)), default=True
         )
 
     def diary_flag(self, hit: "FlagHit") -> bool:
-        self.asker.say(f"Your diary: {hit.text}", "bold yellow")
-        return self.asker.confirm("Is that right?", default=True)
+        self.asker.say(_("Your diary: {text}").format(text=hit.text), "bold yellow")
+        return self.asker.confirm(_("Is that right?"), default=True)
 
     def ask_all(
         self, content: "KnowledgeBaseFile", answers: "CheckAnswers", *, ask_region: bool
@@ -345,14 +346,14 @@ def forget(
 
     path = storage.private_db_path()
     if not path.exists():
-        sys.stdout.write("Nothing is saved.\n")
+        sys.stdout.write(_("Nothing is saved.") + "\n")
         return
     conn = storage.private_db()
     try:
         count = records.count_all(conn)
         what = records.describe_all(conn)
         if count == 0:
-            sys.stdout.write("Nothing is saved.\n")
+            sys.stdout.write(_("Nothing is saved.") + "\n")
             return
         if not yes:
             if not _interactive():
@@ -365,12 +366,17 @@ def forget(
 
             asker = Asker(make_console(sys.stdout))
             if not asker.confirm(
-                f"Delete {what}? This cannot be undone.",
+                _("Delete {what}? This cannot be undone.").format(what=what),
                 default=False,
             ):
-                sys.stdout.write("Nothing was deleted.\n")
+                sys.stdout.write(_("Nothing was deleted.") + "\n")
                 return
-        removed = records.forget_all(conn)
+        removed = storage.write(conn, records.forget_all, "nothing was deleted")
     finally:
         conn.close()
-    sys.stdout.write(f"Deleted {removed} saved record{'s' if removed != 1 else ''}.\n")
+    sys.stdout.write(
+        ngettext("Deleted {n} saved record.", "Deleted {n} saved records.", removed).format(
+            n=removed
+        )
+        + "\n"
+    )

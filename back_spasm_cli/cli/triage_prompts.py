@@ -13,22 +13,62 @@ from typing import TYPE_CHECKING, Any
 
 from back_spasm_cli.advice import triage
 from back_spasm_cli.errors import ExitCode, SpasmError
+from back_spasm_cli.system import i18n
+from back_spasm_cli.system.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
-YES = {"y", "yes"}
-NO = {"n", "no"}
-NOT_SURE = {"s", "not sure", "notsure", "unsure", "ns", "dk", "don't know"}
-HELP = {"?", "h", "help"}
-BACK = {"b", "back"}
+#: The answers people type, by language. In Spanish `s` is sí (not "not sure"), "no sé"
+#: or `ns` is not sure, and `a` (atrás) goes back; `b` and `y` are still understood.
+ANSWERS: dict[str, dict[str, frozenset[str]]] = {
+    "en": {
+        "yes": frozenset({"y", "yes"}),
+        "no": frozenset({"n", "no"}),
+        "unsure": frozenset({"s", "not sure", "notsure", "unsure", "ns", "dk", "don't know"}),
+        "help": frozenset({"?", "h", "help"}),
+        "back": frozenset({"b", "back"}),
+    },
+    "es": {
+        "yes": frozenset({"s", "si", "sí", "y", "yes"}),
+        "no": frozenset({"n", "no"}),
+        "unsure": frozenset(
+            {
+                "ns",
+                "no sé",
+                "no se",
+                "nose",
+                "nosé",
+                "no lo sé",
+                "no lo se",
+                "no estoy seguro",
+                "no estoy segura",
+                "not sure",
+            }
+        ),
+        "help": frozenset({"?", "h", "ayuda", "help"}),
+        "back": frozenset({"a", "atrás", "atras", "b", "back"}),
+    },
+}
 
-INTRO = (
-    "Answer y (yes), n (no) or s (not sure); b goes back one question, ? explains."
-    " Ctrl-C stops, and nothing is saved."
-)
+
+def answers(kind: str) -> frozenset[str]:
+    """What counts as `kind` (yes, no, unsure, help, back) in the interface's language."""
+    return ANSWERS.get(i18n.language(), ANSWERS["en"])[kind]
+
+
+def keys() -> str:
+    """The prompt's keys: "y/n/s/b/?" in English, "s/n/ns/a/?" in Spanish."""
+    return _("y/n/s/b/?")
+
+
+def intro() -> str:
+    return _(
+        "Answer y (yes), n (no) or s (not sure); b goes back one question, ? explains."
+        " Ctrl-C stops, and nothing is saved."
+    )
 
 
 class InputEnded(SpasmError):
@@ -70,20 +110,20 @@ class Asker:
             return self.console.input(prompt).strip().lower()
         except EOFError:
             raise InputEnded(
-                "input ended before every question was answered; nothing was saved"
+                _("input ended before every question was answered; nothing was saved")
             ) from None
 
     def confirm(self, question: str, *, default: bool) -> bool:
-        hint = "[Y/n]" if default else "[y/N]"
+        hint = _("[Y/n]") if default else _("[y/N]")
         while True:
             reply = self.read("", question, hint)
             if not reply:
                 return default
-            if reply in YES:
+            if reply in answers("yes"):
                 return True
-            if reply in NO:
+            if reply in answers("no"):
                 return False
-            self.say("Please answer y (yes) or n (no).", "yellow")
+            self.say(_("Please answer y (yes) or n (no)."), "yellow")
 
     # ----------------------------------------------------------------- questions
 
@@ -99,20 +139,20 @@ class Asker:
 
     def _yes_no_unsure(self, text: str, explain: str, label: str) -> str:
         while True:
-            reply = self.read(label, text, "[y/n/s/b/?]")
-            if reply in YES:
+            reply = self.read(label, text, f"[{keys()}]")
+            if reply in answers("yes"):
                 return "yes"
-            if reply in NO:
+            if reply in answers("no"):
                 return "no"
-            if reply in NOT_SURE:
+            if reply in answers("unsure"):
                 return "unsure"
-            if reply in BACK:
+            if reply in answers("back"):
                 raise _Back
-            if reply in HELP:
+            if reply in answers("help"):
                 self.say(explain, "cyan")
             else:
                 self.say(
-                    "Please answer y (yes), n (no) or s (not sure); b goes back, ? explains.",
+                    _("Please answer y (yes), n (no) or s (not sure); b goes back, ? explains."),
                     "yellow",
                 )
 
@@ -129,43 +169,47 @@ class Asker:
             for index, flag in enumerate(signs, start=1):
                 self.say(f"  {index}. {flag.sign or flag.title}")
             while True:
-                reply = self.read(label, question.text, "[y/n/s/b/?]")
-                if reply in YES | NOT_SURE | NO:
+                reply = self.read(label, question.text, f"[{keys()}]")
+                if reply in answers("yes") | answers("unsure") | answers("no"):
                     break
-                if reply in BACK:
+                if reply in answers("back"):
                     raise _Back
                 match = re.fullmatch(r"\?\s*(\d+)", reply)
                 if match and 1 <= int(match.group(1)) <= len(signs):
                     flag = signs[int(match.group(1)) - 1]
                     self.say(f"{match.group(1)}. {flag.explain}", "cyan")
-                elif reply in HELP:
+                elif reply in answers("help"):
                     self.say(question.explain, "cyan")
                     for index, flag in enumerate(signs, start=1):
                         self.say(f"{index}. {flag.explain}", "cyan")
                 else:
                     self.say(
-                        "Please answer y (yes, one or more applies), n (no, none applies) or"
-                        " s (not sure); b goes back, ? explains.",
+                        _(
+                            "Please answer y (yes, one or more applies), n (no, none applies)"
+                            " or s (not sure); b goes back, ? explains."
+                        ),
                         "yellow",
                     )
-            if reply in NO:
+            if reply in answers("no"):
                 return [], []
-            chosen = self._which(signs, unsure=reply in NOT_SURE)
+            chosen = self._which(signs, unsure=reply in answers("unsure"))
             if chosen is not None:
                 return chosen
             # `b` at "which": show the list again
 
     def _which(self, signs: tuple[Any, ...], *, unsure: bool) -> tuple[list[str], list[str]] | None:
         if unsure:
-            text = "Which are you not sure about? Type their numbers, e.g. 1 3"
+            text = _("Which are you not sure about? Type their numbers, e.g. 1 3")
         else:
-            text = "Which ones? Type their numbers, e.g. 1 3; add ? to one you are not sure of (2?)"
+            text = _(
+                "Which ones? Type their numbers, e.g. 1 3; add ? to one you are not sure of (2?)"
+            )
         while True:
-            reply = self.read("", text, "[numbers/b]")
-            if reply in BACK:
+            reply = self.read("", text, _("[numbers/b]"))
+            if reply in answers("back"):
                 return None
             tokens = [t for t in re.split(r"[\s,]+", reply) if t]
-            if tokens == ["all"]:
+            if tokens in (["all"], ["todas"], ["todos"]):
                 tokens = [str(n) for n in range(1, len(signs) + 1)]
             yes: list[str] = []
             not_sure: list[str] = []
@@ -179,17 +223,20 @@ class Asker:
                 (not_sure if unsure or match.group(2) else yes).append(flag_id)
             if good:
                 return yes, not_sure
-            self.say(f"Please type numbers from 1 to {len(signs)}, or b to go back.", "yellow")
+            self.say(
+                _("Please type numbers from 1 to {last}, or b to go back.").format(last=len(signs)),
+                "yellow",
+            )
 
     def _choice(self, question: triage.Choice, label: str) -> str:
-        for index, (_, text) in enumerate(question.options, start=1):
+        for index, (_option, text) in enumerate(question.options, start=1):
             self.say(f"  {index}. {text}")
-        ids = [option_id for option_id, _ in question.options]
+        ids = [option_id for option_id, _text in question.options]
         while True:
-            reply = self.read(label, question.text, f"[1-{len(ids)}/b/?]")
-            if reply in BACK:
+            reply = self.read(label, question.text, _("[1-{last}/b/?]").format(last=len(ids)))
+            if reply in answers("back"):
                 raise _Back
-            if reply in HELP:
+            if reply in answers("help"):
                 self.say(question.explain, "cyan")
                 continue
             if reply.isdigit() and 1 <= int(reply) <= len(ids):
@@ -197,26 +244,35 @@ class Asker:
             if reply and reply in ids:
                 return reply
             self.say(
-                f"Please type a number from 1 to {len(ids)}; b goes back, ? explains.", "yellow"
+                _("Please type a number from 1 to {last}; b goes back, ? explains.").format(
+                    last=len(ids)
+                ),
+                "yellow",
             )
 
     def _number(self, question: triage.Number, label: str) -> int:
         small = question.high <= 100
-        hint = f"[{question.low}-{question.high}/b/?]" if small else "[number/b/?]"
+        hint = (
+            _("[{low}-{high}/b/?]").format(low=question.low, high=question.high)
+            if small
+            else _("[number/b/?]")
+        )
         while True:
             reply = self.read(label, question.text, hint)
-            if reply in BACK:
+            if reply in answers("back"):
                 raise _Back
-            if reply in HELP:
+            if reply in answers("help"):
                 self.say(question.explain, "cyan")
                 continue
             value = int(reply) if re.fullmatch(r"\d{1,7}", reply) else None
             if value is not None and question.low <= value <= question.high:
                 return value
             wanted = (
-                f"from {question.low} to {question.high}" if small else f"{question.low} or more"
+                _("Please type a whole number from {low} to {high}; b goes back, ? explains.")
+                if small
+                else _("Please type a whole number, {low} or more; b goes back, ? explains.")
             )
-            self.say(f"Please type a whole number {wanted}; b goes back, ? explains.", "yellow")
+            self.say(wanted.format(low=question.low, high=question.high), "yellow")
 
 
 def ask_all(
@@ -238,7 +294,7 @@ def ask_all(
                 console.print()
             return answers, len(history)
         if first:
-            asker.say(INTRO, "dim")
+            asker.say(intro(), "dim")
             first = False
         number = len(history) + 1
         total = number + triage.remaining(content, answers, ask_region=ask_region) - 1
@@ -248,7 +304,7 @@ def ask_all(
             if history:
                 answers = history.pop()
             else:
-                asker.say("This is the first question.", "yellow")
+                asker.say(_("This is the first question."), "yellow")
             continue
         history.append(answers)
         if isinstance(question, triage.SignList):

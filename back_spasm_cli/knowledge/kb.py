@@ -322,6 +322,7 @@ def validate_layers(sources: Sequence[LayerSource], raw: dict[str, bytes]) -> Sn
     for source in sources:
         if source.kind == "language" and source.language:
             content = _mark_fallbacks(content, source, raw)
+    entry_words(content)  # kept with the snapshot: the recogniser's known words
     return layering.Snapshot(
         content,
         loaded.layers,
@@ -812,9 +813,9 @@ def snapshot_get(key: str) -> tuple[Snapshot | None, tuple[str, ...]]:
     """The snapshot stored under `key`, if any, and a notice if the cache was damaged
     (the damaged file or row is removed, so the caller's rebuild heals it)."""
     path = cache_path()
-    if not path.is_file():
-        return None, ()
     try:
+        if not path.is_file() or path.is_symlink():  # a cache is never followed elsewhere
+            return None, ()
         conn = database.connect(path, CACHE_MIGRATIONS)
         try:
             row = conn.execute(
@@ -904,6 +905,38 @@ def _unpickle(digest: object, payload: object) -> Snapshot | None:
     ):
         return None
     return content
+
+
+#: The words of entries, as the recogniser tokenizes them (advice/recognise.py's _TOKEN):
+#: worked out once per base and kept in the snapshot, not on every search.
+WORD_PATTERN = r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[.,;:!?()\[\]\n/]"
+
+
+def entry_words(content: KnowledgeBaseFile, pattern: str = WORD_PATTERN) -> tuple[str, ...]:
+    """Every word in the base's entries (casefolded, sorted), from the snapshot when it
+    was worked out there with the same pattern."""
+    import re
+
+    kept = getattr(content, "_entry_words", None)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == pattern:
+        return kept[1]  # type: ignore[no-any-return]
+    token = re.compile(pattern)
+    words: set[str] = set()
+    stack: list[object] = [item for _, item in iter_items(content)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            words.update(token.findall(value.casefold()))
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif hasattr(value, "__dict__"):
+            stack.extend(vars(value).values())
+    found = tuple(sorted(words))
+    if pattern == WORD_PATTERN and "_entry_words" not in vars(content):
+        content._entry_words = (pattern, found)
+    return found
 
 
 def iter_items(content: KnowledgeBaseFile) -> Iterator[tuple[str, Any]]:

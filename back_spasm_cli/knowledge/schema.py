@@ -332,6 +332,13 @@ class Meta(Model):
             " (default: the emergency care level's action)."
         ),
     ] = None
+    trusted_hosts: Annotated[
+        list[Annotated[str, Check(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=200)]],
+        Doc(
+            "Hosts a source URL may name (a host or any subdomain of it): trusted bodies"
+            " and publishers of named papers. Checked by knowledge/sources.py."
+        ),
+    ] = field(default_factory=list)
 
 
 @dataclass(repr=False, eq=False)
@@ -596,6 +603,47 @@ class Plan(Model):
 # --------------------------------------------------------------------------- words
 
 
+#: The Snowball languages (snowballstemmer 3); the words data may name any of them.
+STEMMER_LANGUAGES = frozenset(
+    (
+        "arabic",
+        "armenian",
+        "basque",
+        "catalan",
+        "czech",
+        "danish",
+        "dutch",
+        "dutch_porter",
+        "english",
+        "esperanto",
+        "estonian",
+        "finnish",
+        "french",
+        "german",
+        "greek",
+        "hindi",
+        "hungarian",
+        "indonesian",
+        "irish",
+        "italian",
+        "lithuanian",
+        "nepali",
+        "norwegian",
+        "persian",
+        "polish",
+        "porter",
+        "portuguese",
+        "romanian",
+        "russian",
+        "serbian",
+        "sesotho",
+        "spanish",
+        "swedish",
+        "tamil",
+        "turkish",
+        "yiddish",
+    )
+)
 Term = Annotated[str, Check(max_length=200), Doc("Words, matched stemmed and in order.")]
 
 
@@ -643,6 +691,10 @@ class FlagWords(Shapes):
     """The words people use for one red flag."""
 
     flag: Annotated[Slug, Doc("The red-flag id.")] = ""
+    keep: Annotated[
+        list[Slug],
+        Doc("Context cues that do not set this sign aside (a history of cancer counts)."),
+    ] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.flag:
@@ -708,10 +760,76 @@ class Negation(Model):
 
 
 @dataclass(repr=False, eq=False)
+class NumberWords(Model):
+    """Numbers said in words ("fifteen", "seventy four"), read as digits for `#`."""
+
+    units: Annotated[list[Term], Doc("zero, one, ... nineteen: the value is the position.")] = (
+        field(default_factory=list)
+    )
+    tens: Annotated[list[Term], Doc("twenty, thirty, ... ninety: 20, 30, ... 90.")] = field(
+        default_factory=list
+    )
+    joiners: Annotated[list[Term], Doc('Words between tens and units ("y" in Spanish).')] = field(
+        default_factory=list
+    )
+
+
+@dataclass(repr=False, eq=False)
+class Context(Model):
+    """Whose and when: cues that set a sign aside as someone else's ("my son has a fever")
+    or past and resolved ("had a fever years ago", "cancer scare, all clear"). Matched like
+    negation cues; a sign set aside raises nothing by itself, and points to `spasm check`.
+    """
+
+    id: Slug
+    before: Annotated[list[Term], Doc("Cues before the sign's words.")] = field(
+        default_factory=list
+    )
+    after: Annotated[list[Term], Doc("Cues after them.")] = field(default_factory=list)
+    reach: Annotated[int, Check("int", ge=1, le=40), Doc("Words a cue reaches.")] = 8
+    scope: Annotated[
+        Literal["clause", "sentence"],
+        Doc("Where a cue's reach ends: a clause (commas, `breaks`) or a sentence (. ! ?)."),
+    ] = "clause"
+    ends: Annotated[
+        list[Term], Doc('Words that end a cue\'s reach ("I", "me": the person again).')
+    ] = field(default_factory=list)
+    unless: Annotated[
+        list[Term],
+        Doc(
+            "Words anywhere in the text that undo these cues: the person asks for someone "
+            'now ("his back has gone"), or the sign is back ("it\'s come back").'
+        ),
+    ] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not (self.before or self.after):
+            raise ValueError("give before or after")
+
+
+@dataclass(repr=False, eq=False)
 class Words(Model):
     """`words:` the everyday words for red flags and the shapes of questions."""
 
     negation: Negation
+    language: Annotated[
+        str,
+        Doc("The Snowball stemmer's language for these words (english, spanish, ...)."),
+    ] = "english"
+    number_words: NumberWords | None = None
+    stop_words: Annotated[
+        list[Term], Doc("Words that carry no meaning for a search (how, the, my ...).")
+    ] = field(default_factory=list)
+    context: Annotated[
+        list[Context], Doc("Whose and when: someone else's signs, and past resolved ones.")
+    ] = field(default_factory=list)
+    check: Annotated[
+        list[Slug],
+        Doc(
+            "Concepts (feeling, numbness, wetting, a fall) that send the person to "
+            "`spasm check` when they match no sign."
+        ),
+    ] = field(default_factory=list)
     concepts: list[Concept] = field(default_factory=list)
     flags: list[FlagWords] = field(default_factory=list)
     intents: list[Intent] = field(default_factory=list)
@@ -722,9 +840,19 @@ class Words(Model):
     within: Annotated[int, Check("int", ge=1, le=200)] = 12
 
     def __post_init__(self) -> None:
+        if self.language not in STEMMER_LANGUAGES:
+            raise ValueError(f"language: no stemmer for {self.language!r}")
         known = {concept.id for concept in self.concepts}
         if len(known) != len(self.concepts):
             raise ValueError("concept ids must be unique")
+        missing = [c for c in self.check if c not in known]
+        if missing:
+            raise ValueError(f"check: no concept {', '.join(map(repr, missing))}")
+        contexts = {c.id for c in self.context}
+        for flag in self.flags:
+            unknown = [c for c in flag.keep if c not in contexts]
+            if unknown:
+                raise ValueError(f"flag {flag.flag!r}: keep: no context {unknown!r}")
         intents = [intent.id for intent in self.intents]
         if len(set(intents)) != len(intents):
             raise ValueError("intent ids must be unique")

@@ -6,6 +6,9 @@ mode 0600; a file that cannot be read is reported, never overwritten.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 from pathlib import Path
 
 from back_spasm_cli.errors import SpasmError, UsageError
@@ -13,6 +16,8 @@ from back_spasm_cli.system import paths
 
 SECTION = "spasm"
 KNOWN = ("region", "lang")
+#: A settings file is a few lines; more than this is not one.
+MAX_BYTES = 64 * 1024
 
 
 def path() -> Path:
@@ -20,20 +25,44 @@ def path() -> Path:
 
 
 def load() -> dict[str, str]:
-    """The saved settings; {} when there is no file yet."""
+    """The saved settings; {} when there is no file yet. SpasmError for a file that cannot
+    be read (garbage, not UTF-8, unreadable, a symbolic link)."""
     file = path()
-    if not file.is_file():
-        return {}
+    try:
+        if file.is_symlink():
+            raise SpasmError(
+                f"the settings file {file} is a symbolic link: spasm did not follow it"
+            )
+        if not file.is_file():
+            return {}
+    except OSError as err:
+        raise SpasmError(f"cannot read the settings in {file}: {err.strerror or err}") from None
     import configparser  # only when there is a file: most runs have none
 
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(file.read_text(encoding="utf-8"), source=str(file))
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, encoding="utf-8") as source:
+            info = os.fstat(source.fileno())
+            if info.st_mode & 0o777 != 0o600 and info.st_uid == os.geteuid():
+                with contextlib.suppress(OSError):  # private whatever the umask was
+                    os.fchmod(source.fileno(), 0o600)
+            parser.read_string(source.read(MAX_BYTES + 1), source=str(file))
     except (OSError, UnicodeDecodeError, configparser.Error) as err:
-        raise SpasmError(f"cannot read the settings in {file}: {err}") from None
+        reason = getattr(err, "strerror", None) or str(err).splitlines()[0]
+        raise SpasmError(f"cannot read the settings in {file}: {reason}") from None
     if not parser.has_section(SECTION):
         return {}
     return {key: value for key, value in parser.items(SECTION) if key in KNOWN}
+
+
+def load_or_report() -> tuple[dict[str, str], str | None]:
+    """The saved settings, or ({}, why) when they cannot be read: settings never stand in
+    the way of advice, so the caller says why once and goes on without them."""
+    try:
+        return load(), None
+    except SpasmError as err:
+        return {}, err.message
 
 
 def save(settings: dict[str, str]) -> Path:
@@ -52,11 +81,29 @@ def save(settings: dict[str, str]) -> Path:
     text = io.StringIO()
     parser.write(text)
     file = path()
-    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    atomic.write_text(file, text.getvalue())
+    try:
+        if file.is_symlink():
+            raise UsageError(
+                f"the settings file {file} is a symbolic link: spasm did not follow it"
+            )
+        if file.is_dir():
+            raise UsageError(f"{file} is a folder: the settings file cannot be written there")
+        paths.make_private_dir(file.parent)
+        atomic.write_text(file, text.getvalue())
+    except OSError as err:
+        raise _cannot_write(file, err) from None
     return file
 
 
+def _cannot_write(file: Path, err: OSError) -> SpasmError:
+    from back_spasm_cli.personal.storage import explain_os
+
+    if err.errno == errno.EISDIR:
+        return UsageError(f"{file} is a folder: the settings file cannot be written there")
+    return explain_os(err, file, "the setting was not saved")
+
+
 def remembered_language() -> str | None:
-    """The language `spasm config set lang` saved (for system/i18n.choose)."""
-    return load().get("lang")
+    """The language `spasm config set lang` saved (for system/i18n.choose); None when
+    the file cannot be read (region_of says why, once: settings never block advice)."""
+    return load_or_report()[0].get("lang")

@@ -32,7 +32,7 @@ SIDES = ("left", "right", "both")
 MAX_PAIN = 10
 MAX_NOTE = 2000
 AT_FORMAT = "%Y-%m-%d %H:%M"
-#: The columns of the `diary` table (storage.m004_identity), in order.
+#: The columns of the `diary` table (storage.m004_identity, m005_helped_titles), in order.
 COLUMNS = (
     "id",
     "uuid",
@@ -47,6 +47,7 @@ COLUMNS = (
     "note",
     "logged",
     "changed",
+    "helped_titles",
 )
 #: The columns of the `sessions` table, in order.
 SESSION_COLUMNS = (
@@ -96,6 +97,19 @@ class Entry:
     uuid: str = ""
     utc_offset: str = ""  # of `at`, e.g. '+01:00'
     changed: str = ""  # last changed: ISO 8601, UTC
+    #: The title of each id in `helped`, as it was when logged ('' where unknown): what
+    #: an entry says once the overlay that defined the exercise is gone.
+    helped_titles: tuple[str, ...] = ()
+
+    def titles(self) -> dict[str, str]:
+        """{id: title} for what helped, where a title is known."""
+        return {i: t for i, t in zip(self.helped, self.helped_titles, strict=False) if t}
+
+    def helped_names(self, vocab: Vocabulary | None = None) -> tuple[str, ...]:
+        """What helped, for people: the base's title, else the one kept, else the id."""
+        kept = self.titles()
+        known = vocab.helped if vocab is not None else {}
+        return tuple(known.get(i) or kept.get(i) or i for i in self.helped)
 
     def as_row(self) -> tuple[Any, ...]:
         return (
@@ -112,6 +126,7 @@ class Entry:
             self.note,
             self.logged,
             self.changed,
+            json.dumps(self.titles(), ensure_ascii=False, sort_keys=True),
         )
 
     def content(self, *, notes: bool = True) -> tuple[Any, ...]:
@@ -151,6 +166,7 @@ class Entry:
             "note": self.note,
             "logged": self.logged,
             "changed": self.changed,
+            "helped_titles": self.titles(),
         }
 
 
@@ -313,6 +329,64 @@ def parse_at(text: str) -> str:
         raise ValueError(f"{text!r} is not a real time ({err})") from None
 
 
+#: `--at` words for a day, and the days back from today they mean.
+_DAY_WORDS = {"today": 0, "yesterday": 1}
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+#: The time given to a past day named without one.
+NOON = (12, 0)
+
+
+def parse_when(text: str, now: dt.datetime | None = None) -> str:
+    """What `spasm log --at` takes, as the stored form: 'YYYY-MM-DD HH:MM', a date alone
+    (noon that day), 'today' or 'yesterday', each optionally followed by HH:MM. Today
+    without a time is now. ValueError if it is none of these or is in the future."""
+    from back_spasm_cli.system import clock
+
+    current = (now or clock.now()).replace(tzinfo=None, second=0, microsecond=0)
+    words = text.strip().lower().split()
+    day: dt.date | None = None
+    if words and words[0] in _DAY_WORDS:
+        day = current.date() - dt.timedelta(days=_DAY_WORDS[words[0]])
+    elif words and _DATE.match(words[0]):
+        year, month, date = (int(part) for part in words[0].split("-"))
+        try:
+            day = dt.date(year, month, date)
+        except ValueError as err:
+            raise ValueError(f"{text!r} is not a real time ({err})") from None
+    if day is None or len(words) > 2:
+        try:
+            moment = dt.datetime.strptime(parse_at(text), AT_FORMAT)
+        except ValueError as err:
+            if "real time" in str(err):
+                raise
+            raise ValueError(
+                f"{text!r} is not a time like 2026-11-20 08:30, a date like 2026-11-20,"
+                " 'today' or 'yesterday' (with a time if you like: 'yesterday 18:00')"
+            ) from None
+    elif len(words) == 2:
+        match = _TIME.match(words[1])
+        if match is None:
+            raise ValueError(f"{words[1]!r} is not a time like 08:30")
+        try:
+            moment = dt.datetime.combine(day, dt.time(int(match[1]), int(match[2])))
+        except ValueError as err:
+            raise ValueError(f"{words[1]!r} is not a real time ({err})") from None
+    elif day == current.date():
+        moment = current
+    else:
+        moment = dt.datetime.combine(day, dt.time(*NOON))
+    if moment > current:
+        raise FutureTime(
+            f"{moment.strftime(AT_FORMAT)} is in the future: a diary entry is for a time that"
+            " has passed (now is " + current.strftime(AT_FORMAT) + ")"
+        )
+    return moment.strftime(AT_FORMAT)
+
+
+class FutureTime(ValueError):
+    """`--at` names a time still to come."""
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -350,7 +424,11 @@ def _choice(name: str, value: object, allowed: Collection[str]) -> str | None:
     raise RowError(name, f"{value!r} is not one of: {shown}")
 
 
-def check_helped(value: object, vocab: Vocabulary) -> tuple[str, ...]:
+def check_helped(
+    value: object, vocab: Vocabulary, titles: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """The ids of what helped. An id the base in use does not know is accepted when
+    `titles` (an export's `helped_titles`) names it: its overlay has been removed."""
     if isinstance(value, str) and value in vocab.helped:
         return (value,)  # the common case: one id
     if isinstance(value, str):
@@ -359,7 +437,7 @@ def check_helped(value: object, vocab: Vocabulary) -> tuple[str, ...]:
         items = list(value)
     else:
         raise RowError("helped", f"{value!r} is not a list of remedy or exercise ids")
-    unknown = [item for item in items if item not in vocab.helped]
+    unknown = [item for item in items if item not in vocab.helped and not (titles or {}).get(item)]
     if unknown:
         raise RowError(
             "helped",
@@ -369,6 +447,33 @@ def check_helped(value: object, vocab: Vocabulary) -> tuple[str, ...]:
     if len(set(items)) != len(items):
         raise RowError("helped", "an id is named twice")
     return tuple(items)
+
+
+def check_titles(value: object) -> dict[str, str]:
+    """`helped_titles`: {id: title} (JSON, or its text in a CSV cell)."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise RowError("helped_titles", "is not a JSON object of id: title") from None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str)
+        and isinstance(v, str)
+        and len(v) <= 400
+        and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", k)
+        for k, v in value.items()
+    ):
+        raise RowError("helped_titles", "is not a JSON object of id: title")
+    return {k: " ".join(v.split()) for k, v in value.items()}
+
+
+def with_titles(entry: Entry, vocab: Vocabulary, kept: Mapping[str, str] | None = None) -> Entry:
+    """`entry` with the title of each id that helped: the base's, else the one kept."""
+    kept = kept or {}
+    titles = tuple(vocab.helped.get(i) or kept.get(i, "") for i in entry.helped)
+    return dataclasses.replace(entry, helped_titles=titles)
 
 
 def check_note(value: object) -> str:
@@ -469,7 +574,8 @@ def check_row(row: Mapping[str, object], vocab: Vocabulary, *, columns: bool = T
         raise RowError("at", str(err)) from None
     pain = check_pain(row["pain"])
     logged = _check_logged(row.get("logged"))
-    return Entry(
+    titles = check_titles(row.get("helped_titles"))
+    entry = Entry(
         id=_check_id(row.get("id")),
         uuid=_check_uuid(row.get("uuid")),
         at=at,
@@ -479,11 +585,12 @@ def check_row(row: Mapping[str, object], vocab: Vocabulary, *, columns: bool = T
         side=_choice("side", row.get("side"), SIDES),
         leg=_check_leg(row.get("leg", False)),
         trigger=_choice("trigger", row.get("trigger"), vocab.triggers),
-        helped=check_helped(row["helped"], vocab) if row.get("helped") else (),
+        helped=check_helped(row["helped"], vocab, titles) if row.get("helped") else (),
         note=check_note(row.get("note")),
         logged=logged,
         changed=_check_logged(row.get("changed"), "changed", logged),
     )
+    return with_titles(entry, vocab, titles)
 
 
 _WHAT = re.compile(r"\A[a-z0-9][a-z0-9-]{0,63}( [a-z0-9][a-z0-9-]{0,63}){0,49}\Z")
@@ -565,7 +672,14 @@ def _entry(row: Sequence[Any]) -> Entry:
         note=row[10],
         logged=row[11],
         changed=row[12],
+        helped_titles=_titles_of(row[9], row[13]),
     )
+
+
+def _titles_of(helped: str, titles: str) -> tuple[str, ...]:
+    ids = json.loads(helped) if helped != "[]" else []
+    kept = json.loads(titles) if titles != "{}" else {}
+    return tuple(kept.get(i, "") for i in ids)
 
 
 def _session(row: Sequence[Any]) -> Session:
@@ -587,7 +701,7 @@ def _session(row: Sequence[Any]) -> Session:
 
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM diary"
 _SELECT_SESSIONS = "SELECT " + ", ".join(SESSION_COLUMNS) + " FROM sessions"
-_INSERT = "INSERT INTO diary (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * 13) + ")"
+_INSERT = "INSERT INTO diary (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * 14) + ")"
 _INSERT_SESSION = (
     "INSERT INTO sessions (" + ", ".join(SESSION_COLUMNS) + ") VALUES (" + ", ".join("?" * 12) + ")"
 )
@@ -691,6 +805,7 @@ class Helped:
     id: str
     uses: int
     average_change: float
+    title: str = ""  # as kept in the diary (the base's title wins where it has one)
 
 
 @dataclass(frozen=True)
@@ -886,11 +1001,12 @@ def trends(
         )
     )
     helped = tuple(
-        Helped(str(item), int(uses), float(change))
-        for item, uses, change in conn.execute(
-            "WITH seq AS (SELECT pain, helped, LAG(pain) OVER (ORDER BY at, id) AS before"
-            f" FROM diary {where})"
-            " SELECT j.value, count(*), avg(seq.pain - seq.before)"
+        Helped(str(item), int(uses), float(change), str(title or ""))
+        for item, uses, change, title in conn.execute(
+            "WITH seq AS (SELECT pain, helped, helped_titles,"
+            f" LAG(pain) OVER (ORDER BY at, id) AS before FROM diary {where})"
+            " SELECT j.value, count(*), avg(seq.pain - seq.before),"
+            " max(json_extract(seq.helped_titles, '$.\"' || j.value || '\"'))"
             " FROM seq, json_each(seq.helped) AS j"
             " WHERE seq.before IS NOT NULL GROUP BY j.value"
             " ORDER BY avg(seq.pain - seq.before), j.value",
@@ -937,6 +1053,8 @@ def export_csv(items: Iterable[Record]) -> str:
                 cells.append("")
             elif name == "helped":
                 cells.append(cell(";".join(value)))
+            elif name == "helped_titles":
+                cells.append(cell(json.dumps(value, ensure_ascii=False, sort_keys=True)))
             elif name == "leg":
                 cells.append(int(value))
             elif name == "details":
@@ -1211,8 +1329,9 @@ def _merge(
             if isinstance(item, Entry):
                 conn.execute(
                     "UPDATE diary SET at = ?, utc_offset = ?, pain = ?, area = ?, side = ?,"
-                    " leg = ?, trigger = ?, helped = ?, note = ?, changed = ? WHERE id = ?",
-                    (*item.as_row()[2:11], item.changed or now_utc(), item.id),
+                    " leg = ?, trigger = ?, helped = ?, note = ?, changed = ?,"
+                    " helped_titles = ? WHERE id = ?",
+                    (*item.as_row()[2:11], item.changed or now_utc(), item.as_row()[13], item.id),
                 )
             else:
                 conn.execute(

@@ -145,7 +145,7 @@ def observation(entry: Entry, vocab: Vocabulary | None, *, notes: bool) -> dict[
             }
         )
     for item in entry.helped:
-        label = vocab.helped.get(item, item) if vocab else item
+        label = (vocab.helped.get(item) if vocab else None) or entry.titles().get(item) or item
         components.append(
             {
                 "code": {
@@ -450,10 +450,12 @@ def _line_of(text: str) -> dict[int, int]:
 def read_bundle(text: str, vocab: Vocabulary) -> list[Row]:
     """The entries and sessions of a FHIR Bundle (ours, or any with the same codes);
     ImportRefused names each bad resource by its entry number, line and FHIR path."""
-    try:
-        bundle = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ImportRefused([f"line {err.lineno}: not valid JSON ({err.msg})"]) from None
+    from back_spasm_cli.personal import safe_formats
+
+    try:  # within limits: no duplicate key, no number beyond 64 bits, no deep nesting
+        bundle = safe_formats.json_loads(text, depth=16)
+    except safe_formats.JSONLimitError as err:
+        raise ImportRefused([f"line {err.line}: {err.message}"]) from None
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise ImportRefused(["line 1: a FHIR import is a Bundle (resourceType Bundle)"])
     items = bundle.get("entry") or []

@@ -131,11 +131,13 @@ def saved_days_since_onset() -> int | None:
     if not path.exists():
         return None
     try:
-        conn = storage.private_db(path)
+        conn = storage.private_db(path, write=False)
     except storage.PrivateDataError:
         return None
     try:
         return days_since_onset(conn)
+    except sqlite3.Error:  # damaged: advice goes on without the day count
+        return None
     finally:
         conn.close()
 

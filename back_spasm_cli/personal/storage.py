@@ -5,11 +5,15 @@ rebuilt or overwritten: a damaged or newer file is reported and left as it is.""
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from back_spasm_cli.errors import SpasmError
-from back_spasm_cli.system import paths
+from back_spasm_cli.errors import ExitCode, SpasmError
+from back_spasm_cli.system import database, paths
 from back_spasm_cli.system.database import Migration, NewerDatabase, migrate
 
 
@@ -167,12 +171,23 @@ def m004_identity(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX sessions_started ON sessions (started_at)")
 
 
+def m005_helped_titles(conn: sqlite3.Connection) -> None:
+    """What helped is kept by id and by title ({"id": "title"}), so that an entry naming
+    an overlay's exercise stays readable, exportable and importable after the overlay is
+    removed. Older rows name shipped entries only; their titles come from the base."""
+    conn.execute(
+        "ALTER TABLE diary ADD COLUMN helped_titles TEXT NOT NULL DEFAULT '{}'"
+        " CHECK (json_valid(helped_titles) AND json_type(helped_titles) = 'object')"
+    )
+
+
 #: The private database's schema, in order; each step is named for what it adds.
 PRIVATE_MIGRATIONS: tuple[Migration, ...] = (
     m001_checks,
     m002_sessions,
     m003_diary,
     m004_identity,
+    m005_helped_titles,
 )
 
 
@@ -180,32 +195,108 @@ class PrivateDataError(SpasmError):
     """The private database cannot be used; nothing in it was changed."""
 
 
+class DiaryDamaged(PrivateDataError):
+    """SQLite finds the file damaged (or not a database): it is never written to."""
+
+
+class DiaryBusy(PrivateDataError):
+    """Other processes kept the database locked for longer than WRITE_WAIT."""
+
+    exit_code = ExitCode.BUSY
+
+
+class DiaryIOError(PrivateDataError):
+    """The file system refused: disk full, file too large, read-only, permission denied,
+    cannot open. The file itself is sound."""
+
+    exit_code = ExitCode.CANNOT_WRITE
+
+
+#: How long a writer keeps trying a locked database before it gives up (seconds).
+WRITE_WAIT = 30.0
+#: SQLite's own wait for the lock on each attempt (seconds).
+BUSY_TIMEOUT = 5.0
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+T = TypeVar("T")
+
+
+class PrivateConnection(sqlite3.Connection):
+    """A connection to the private database, with what was found on opening it."""
+
+    path: Path
+    #: What PRAGMA quick_check found when the file is damaged (read-only then), else ().
+    damage: tuple[str, ...] = ()
+
+
 def private_db_path() -> Path:
     return paths.data_dir() / "spasm.sqlite3"
 
 
-def private_db(path: Path | None = None) -> sqlite3.Connection:
+def private_db(path: Path | None = None, *, write: bool = True) -> PrivateConnection:
     """Open the private database (creating it, mode 0600, in a 0700 folder).
 
-    WAL lets readers go on while one process writes; the busy timeout makes concurrent
-    writers wait their turn instead of failing.
+    Before anything can be written the file passes PRAGMA quick_check: a damaged file
+    raises DiaryDamaged when `write`, and otherwise opens read-only with `damage` set (the
+    caller says that what it shows may be incomplete). WAL lets readers go on while one
+    process writes; a locked database is waited for, up to WRITE_WAIT seconds in all.
     """
     path = path or private_db_path()
+    _prepare(path, "nothing was saved" if write else "")
+    deadline = time.monotonic() + WRITE_WAIT
+    delay = 0.02
+    while True:
+        try:
+            return _open(path, write=write)
+        except sqlite3.Error as err:
+            if not write and not database.is_busy(err) and _read_only_fs(path):
+                return _open_read_only(path, err)
+            if not database.is_busy(err) or time.monotonic() + delay > deadline:
+                raise explain(err, path, "nothing was saved" if write else "") from None
+        time.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, 0.5)
+
+
+def _prepare(path: Path, outcome: str) -> None:
+    """The folder 0700 and the file 0600 (created if need be), no link anywhere."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not path.exists():
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass  # another process created it first
+        link = paths.symlink_in(path, *_SIDE_FILES)
     except OSError as err:
-        raise PrivateDataError(f"cannot create {path}: {err.strerror}") from None
+        raise explain_os(err, path, outcome) from None
+    if link is not None:
+        raise PrivateDataError(
+            f"{link} is a symbolic link: spasm keeps your private data only in a plain"
+            " file of its own, and did not follow it. Remove the link (spasm diary path"
+            " says where the file belongs)."
+        )
     try:
-        conn = sqlite3.connect(path, timeout=10.0)
-    except sqlite3.Error as err:
-        raise PrivateDataError(f"cannot open {path}: {err}") from None
+        paths.make_private_dir(path.parent)
+        paths.make_private_file(path)
+    except OSError as err:
+        raise explain_os(err, path, outcome) from None
+
+
+def _open(path: Path, *, write: bool) -> PrivateConnection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, factory=PrivateConnection)
+    assert isinstance(conn, PrivateConnection)
+    conn.path = path
     try:
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA journal_mode = WAL")
+        problems = _quick_check(conn)
+        if problems:
+            conn.close()
+            if write:
+                raise damaged(path, problems)
+            # Read what can be read, through a connection that cannot write.
+            conn = sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=ro", uri=True, factory=PrivateConnection
+            )
+            assert isinstance(conn, PrivateConnection)
+            conn.path, conn.damage = path, tuple(problems)
+            return conn
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000):d}")
+        (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, PRIVATE_MIGRATIONS, path)
     except NewerDatabase as err:
@@ -214,13 +305,174 @@ def private_db(path: Path | None = None) -> sqlite3.Connection:
             f"{path} was written by a newer spasm (schema {err.version}; this one knows"
             f" {err.known}): upgrade spasm. The file was not changed."
         ) from None
-    except sqlite3.DatabaseError as err:
+    except BaseException:
         conn.close()
-        raise PrivateDataError(
-            f"{path} is damaged or not a spasm database ({err}); it was not changed."
-            " Move it aside to start afresh."
-        ) from None
+        raise
     return conn
+
+
+def _open_read_only(path: Path, first: sqlite3.Error) -> PrivateConnection:
+    """A file on a read-only file system, for reading: WAL needs a -shm file that cannot
+    be made there, and nothing can change the file, so SQLite may take it as immutable."""
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{path.absolute().as_uri()}?{query}", uri=True, factory=PrivateConnection
+            )
+        except sqlite3.Error:
+            continue
+        assert isinstance(conn, PrivateConnection)
+        conn.path = path
+        try:
+            problems = _quick_check(conn)
+        except sqlite3.Error:
+            conn.close()
+            continue
+        conn.damage = tuple(problems)
+        return conn
+    raise explain(first, path, "") from None
+
+
+def _quick_check(conn: sqlite3.Connection) -> list[str]:
+    """What PRAGMA quick_check finds wrong ([] for a sound file); reads only."""
+    try:
+        found = [str(row[0]) for row in conn.execute("PRAGMA quick_check(20)")]
+    except sqlite3.DatabaseError as err:
+        if database.is_damage(err):
+            return [str(err)]
+        raise
+    return [] if found == ["ok"] else found
+
+
+def damaged(
+    path: Path, problems: Sequence[str], outcome: str = "nothing was saved"
+) -> DiaryDamaged:
+    """A damaged file, reported with its path and what to run; `outcome` "" for a read."""
+    done = f"{outcome} and the file was not changed" if outcome else "it was not changed"
+    return DiaryDamaged(
+        f"{path} is damaged (SQLite: {problems[0]}); {done}. `spasm diary check` says"
+        " more; keep a copy of the file before any repair.",
+    )
+
+
+def write(
+    conn: sqlite3.Connection,
+    work: Callable[[sqlite3.Connection], T],
+    outcome: str,
+    *,
+    begin: bool = True,
+) -> T:
+    """Run `work` (which may use `with conn:`) in one write transaction, taken with BEGIN
+    IMMEDIATE so that a writer waits for the lock instead of failing part way. While the
+    database is locked it tries again with growing pauses, up to WRITE_WAIT seconds; then,
+    or on any other failure, a PrivateDataError ends with `outcome` ("the entry was not
+    saved"). `begin=False` for work that takes its own BEGIN IMMEDIATE (it is retried
+    the same way)."""
+    path = getattr(conn, "path", private_db_path())
+    if getattr(conn, "damage", ()):
+        raise damaged(path, conn.damage)  # type: ignore[attr-defined]
+    deadline = time.monotonic() + WRITE_WAIT
+    delay = 0.02
+    while True:
+        try:
+            if begin:
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+                return result
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have rolled back already
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as err:
+            if not database.is_busy(err) or time.monotonic() + delay > deadline:
+                raise explain(err, path, outcome) from None
+        time.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, 0.5)
+
+
+def _read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _too_large(path: Path) -> bool:
+    """Whether a file size limit (ulimit -f) explains a failed write."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    except (ImportError, OSError, ValueError):
+        return False
+    if limit == resource.RLIM_INFINITY:
+        return False
+    for suffix in ("", *_SIDE_FILES):
+        try:
+            if (path.with_name(path.name + suffix)).stat().st_size + 65536 >= limit:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def explain(err: sqlite3.Error, path: Path, outcome: str) -> PrivateDataError:
+    """The true reason SQLite gave, as a message: locked, damaged, disk full, file too
+    large, read-only, permission denied or cannot open. `outcome` ends it ("the entry
+    was not saved"); "" for a read."""
+    code = database.error_code(err)
+    tail = f"; {outcome}" if outcome else ""
+    if database.is_damage(err):
+        return damaged(path, [str(err)], outcome)
+    if code in (database.SQLITE_BUSY, database.SQLITE_LOCKED):
+        return DiaryBusy(
+            f"{path} stayed locked by other spasm processes for {WRITE_WAIT:g} s{tail}."
+            " Try again in a moment."
+        )
+    if code == database.SQLITE_FULL:
+        return DiaryIOError(f"disk full: cannot write {path}{tail}. Free some space.")
+    if code == database.SQLITE_TOOBIG or (code == database.SQLITE_IOERR and _too_large(path)):
+        return DiaryIOError(f"file too large: {path} hit the file size limit (ulimit -f){tail}")
+    if code in (database.SQLITE_READONLY, database.SQLITE_CANTOPEN) and _read_only_fs(path):
+        return DiaryIOError(f"read-only file system: cannot write {path}{tail}")
+    if code == database.SQLITE_READONLY:
+        return DiaryIOError(f"permission denied: {path} is read-only{tail}")
+    if code in (database.SQLITE_PERM, database.SQLITE_AUTH):
+        return DiaryIOError(f"permission denied: {path}{tail}")
+    if code == database.SQLITE_CANTOPEN:
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            return DiaryIOError(f"permission denied: cannot open {path}{tail}")
+        return DiaryIOError(f"cannot open {path}{tail}")
+    if code == database.SQLITE_IOERR:
+        return DiaryIOError(f"input/output error on {path}{tail}")
+    return PrivateDataError(f"cannot use {path} ({err}){tail}")
+
+
+def explain_os(err: OSError, path: Path, outcome: str) -> PrivateDataError:
+    """The same for an error from the file system itself (making the folder or file)."""
+    import errno
+
+    tail = f"; {outcome}" if outcome else ""
+    where = err.filename or path
+    if err.errno == errno.ELOOP:
+        return PrivateDataError(
+            f"{where} is a symbolic link: spasm did not follow it{tail}. Remove the link."
+        )
+    reasons = {
+        errno.ENOSPC: "disk full",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EFBIG: "file too large",
+        errno.EROFS: "read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }
+    reason = reasons.get(err.errno or 0)
+    if reason is not None:
+        return DiaryIOError(f"{reason}: {where}{tail}")
+    return DiaryIOError(f"cannot open {where} ({err.strerror or err}){tail}")
 
 
 def forget_everything(conn: sqlite3.Connection) -> int:

@@ -7,6 +7,7 @@ rebuilt when damaged; the private database (personal/storage.py) never is.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -60,11 +61,19 @@ class NewerDatabase(Exception):
 def connect(path: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
     """Open (creating if need be) the database at `path` and bring it up to date.
 
+    The folder is made 0700 and the file 0600 whatever the umask; a symbolic link at the
+    path is refused (OSError ELOOP), never followed.
     Raises OSError or sqlite3.Error when the place cannot be written, NewerDatabase for a
     file from a newer spasm; callers that only cache decide for themselves to carry on
     without it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from back_spasm_cli.system import paths
+
+    link = paths.symlink_in(path, "-wal", "-shm", "-journal")
+    if link is not None:
+        raise OSError(errno.ELOOP, "a symbolic link: not followed", str(link))
+    paths.make_private_dir(path.parent)
+    paths.make_private_file(path)  # 0600 whatever the umask; SQLite's journals follow it
     conn = sqlite3.connect(path, timeout=5.0)
     try:
         migrate(conn, migrations, path)

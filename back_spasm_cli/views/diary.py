@@ -10,18 +10,24 @@ from typing import Any
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
 from back_spasm_cli.personal.diary import Entry, FlagHit, Helped, Session, Trends, Vocabulary
+from back_spasm_cli.system.i18n import N_, _, ngettext
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
 
 # --------------------------------------------------------------------------- pieces
 
 
+#: Where the pain is, in words (the diary keeps the ids).
+AREAS = {"lower": N_("lower back"), "middle": N_("middle back"), "upper": N_("upper back")}
+SIDES = {"both": N_("both sides"), "left": N_("left side"), "right": N_("right side")}
+
+
 def where(entry: Entry) -> str:
-    parts = [f"{entry.area} back"] if entry.area else []
+    parts = [_(AREAS.get(entry.area, "{area} back")).format(area=entry.area)] if entry.area else []
     if entry.side:
-        parts.append("both sides" if entry.side == "both" else f"{entry.side} side")
+        parts.append(_(SIDES.get(entry.side, "{side} side")).format(side=entry.side))
     if entry.leg:
-        parts.append("into a leg")
+        parts.append(_("into a leg"))
     return ", ".join(parts)
 
 
@@ -30,7 +36,7 @@ def entry_line(entry: Entry) -> str:
     parts = [f"#{entry.id} {entry.at} pain {entry.pain}"]
     details = [d for d in (where(entry), entry.trigger and f"trigger {entry.trigger}") if d]
     if entry.helped:
-        details.append("helped: " + ", ".join(entry.helped))
+        details.append("helped: " + ", ".join(entry.helped_names()))
     if entry.note:
         details.append(f'"{entry.note}"')
     return parts[0] + (": " + "; ".join(details) if details else "")
@@ -69,19 +75,19 @@ def logged(
     *,
     removed: bool = False,
 ) -> Document:
-    verb = "Removed" if removed else "Logged"
+    title = _("Removed #{id}") if removed else _("Logged #{id}")
     sections = [warning] if warning else []
     sections.append(
         Section(
-            title=f"{verb} #{entry.id}",
+            title=title.format(id=entry.id),
             tone="note",
             facts=(
-                ("When", entry.at),
-                ("Pain", f"{entry.pain}/10"),
-                *((("Where", where(entry)),) if where(entry) else ()),
-                *((("Trigger", entry.trigger),) if entry.trigger else ()),
-                *((("Helped", ", ".join(entry.helped)),) if entry.helped else ()),
-                *((("Note", entry.note),) if entry.note else ()),
+                (_("When"), entry.at),
+                (_("Pain"), f"{entry.pain}/10"),
+                *(((_("Where"), where(entry)),) if where(entry) else ()),
+                *(((_("Trigger"), entry.trigger),) if entry.trigger else ()),
+                *(((_("Helped"), ", ".join(entry.helped_names())),) if entry.helped else ()),
+                *(((_("Note"), entry.note),) if entry.note else ()),
             ),
         )
     )
@@ -184,19 +190,26 @@ def flags_payload(hits: Sequence[FlagHit]) -> list[dict[str, Any]]:
 
 
 def summary_facts(result: Trends) -> tuple[tuple[str, str], ...]:
-    period = f"{result.since[:10]} to {result.today}" if result.since else f"to {result.today}"
+    period = (
+        _("{start} to {end}").format(start=result.since[:10], end=result.today)
+        if result.since
+        else _("to {end}").format(end=result.today)
+    )
     facts = [
-        ("Period", period),
-        ("Entries", str(result.count)),
-        ("Average pain", _number(result.average)),
-        ("Best (lowest)", "-" if result.best is None else str(result.best)),
-        ("Worst (highest)", "-" if result.worst is None else str(result.worst)),
+        (_("Period"), period),
+        (_("Entries"), str(result.count)),
+        (_("Average pain"), _number(result.average)),
+        (_("Best (lowest)"), "-" if result.best is None else str(result.best)),
+        (_("Worst (highest)"), "-" if result.worst is None else str(result.worst)),
     ]
     if result.episode is not None:
+        days = result.episode.days_since_first
         facts.append(
             (
-                "This episode",
-                f"first entry {result.episode.first}, {result.episode.days_since_first} days ago",
+                _("This episode"),
+                ngettext(
+                    "first entry {first}, {n} day ago", "first entry {first}, {n} days ago", days
+                ).format(first=result.episode.first, n=days),
             )
         )
     return tuple(facts)
@@ -204,22 +217,28 @@ def summary_facts(result: Trends) -> tuple[tuple[str, str], ...]:
 
 def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabulary) -> list[Section]:
     """Everything but the flags (which come first) and the chart."""
-    sections = [Section(title="Pain over time", tone="info", facts=summary_facts(result))]
+    sections = [Section(title=_("Pain over time"), tone="info", facts=summary_facts(result))]
     down = [h for h in result.helped if h.average_change < 0]
     other = [h for h in result.helped if h.average_change >= 0]
 
     def line(h: Helped) -> str:
-        return (
-            f"{vocab.helped.get(h.id, h.id)} ({h.id}): {_change(h.average_change)} points"
-            f" on average, {h.uses} time{'s' if h.uses != 1 else ''}"
+        return ngettext(
+            "{name} ({id}): {change} points on average, {n} time",
+            "{name} ({id}): {change} points on average, {n} times",
+            h.uses,
+        ).format(
+            name=vocab.helped.get(h.id) or h.title or h.id,
+            id=h.id,
+            change=_change(h.average_change),
+            n=h.uses,
         )
 
     caveat = (content.diary.not_proof,) if content.diary else ()
     if down:
         sections.append(
             Section(
-                title="What seemed to help",
-                subtitle="pain went down since the entry before",
+                title=_("What seemed to help"),
+                subtitle=_("pain went down since the entry before"),
                 tone="note",
                 paragraphs=caveat,
                 lists=(Bullets("", tuple(line(h) for h in down)),),
@@ -228,8 +247,8 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
     if other:
         sections.append(
             Section(
-                title="Tried, without less pain afterwards",
-                subtitle="change in pain since the entry before",
+                title=_("Tried, without less pain afterwards"),
+                subtitle=_("change in pain since the entry before"),
                 tone="note",
                 paragraphs=() if down else caveat,
                 lists=(Bullets("", tuple(line(h) for h in other)),),
@@ -244,7 +263,7 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
         counts = ", ".join(f"{s.what}: {s.count}" for s in result.sessions)
         sections.append(
             Section(
-                title="Sessions recorded",
+                title=_("Sessions recorded"),
                 subtitle=counts,
                 tone="gp" if worse else "info",
                 paragraphs=(
@@ -278,7 +297,13 @@ def trends_payload(result: Trends) -> dict[str, Any]:
             "days_since_first": result.episode.days_since_first,
         },
         "helped": [
-            {"id": h.id, "uses": h.uses, "average_change": h.average_change} for h in result.helped
+            {
+                "id": h.id,
+                "title": h.title or None,
+                "uses": h.uses,
+                "average_change": h.average_change,
+            }
+            for h in result.helped
         ],
         "sessions": [{"what": s.what, "count": s.count} for s in result.sessions],
         "session_list": [s.to_data() for s in result.session_items],

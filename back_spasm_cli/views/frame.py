@@ -134,8 +134,8 @@ def related_lines(content: KnowledgeBaseFile, ids: Iterable[str]) -> tuple[str, 
     return tuple(f"{title}: {command}" for title, command in related(content, ids))
 
 
-#: How the `seed` source is shown: it is the founding article every entry builds on.
-SEED_LABEL = N_("seed: spasm's founding article on back spasms")
+#: How the `seed` source is shown: the general-audience article spasm started from.
+SEED_LABEL = N_("a general-audience article on back spasms")
 
 
 def display_sources(sources: Sequence[str]) -> tuple[str, ...]:

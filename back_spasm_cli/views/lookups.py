@@ -148,9 +148,7 @@ def entries(
     """Entries of one kind: those `matches` name, or all of them (with `full`, each in
     full). JSON always carries every field."""
     content = kb.content
-    items: list[Any] = (
-        [m.item for m in matches] if matches else list(getattr(content, kind.section))
-    )
+    items: list[Any] = [m.item for m in matches] if matches else in_order(content, kind)
     sections = [
         exercise_section(item, full=full, origin=from_line(kb, item.id))
         if isinstance(item, Exercise)
@@ -176,7 +174,7 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
     """The compact list: each entry's title, its one-line summary and the command that
     opens it. JSON carries every field of every entry."""
     content = kb.content
-    items: list[Any] = list(getattr(content, kind.section))
+    items: list[Any] = in_order(content, kind)
     section = Section(
         title=kind_plural(kind).capitalize(),
         lists=(
@@ -195,6 +193,13 @@ def summaries(kb: KnowledgeBase, numbers: Numbers, kind: Kind) -> Document:
     )
     payload = {"kind": kind.name, "entries": [_entry_json(kb, kind, item) for item in items]}
     return advice(kb, numbers, [section], payload, shows=shown_kinds(items))
+
+
+def in_order(content: KnowledgeBaseFile, kind: Kind) -> list[Any]:
+    """A section's items in the order to list them: exercises by the first day they suit
+    (day-0 ones first), the rest in file order."""
+    items: list[Any] = list(getattr(content, kind.section))
+    return sorted(items, key=lambda item: getattr(item, "from_day", 0))
 
 
 def _summary_line(item: Any) -> str:

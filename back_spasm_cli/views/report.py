@@ -146,7 +146,7 @@ def helped_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
     other = [h for h in result.helped if h.average_change >= 0]
 
     def line(h: Any) -> str:
-        name = vocab.helped.get(h.id, h.id)
+        name = vocab.helped.get(h.id) or h.title or h.id
         over = _plural(h.uses, "entry", "entries")
         if h.average_change == 0:
             return f"{name}: no change in pain from the entry before, over {over}"
@@ -216,7 +216,7 @@ def entries_table(items: Sequence[Entry], vocab: Vocabulary, *, notes: bool) -> 
             f"{e.pain}/10",
             where(e) or "-",
             vocab.triggers.get(e.trigger, e.trigger) if e.trigger else "-",
-            ", ".join(vocab.helped.get(h, h) for h in e.helped) or "-",
+            ", ".join(e.helped_names(vocab)) or "-",
         )
         rows.append((*row, e.note) if notes else row)
     return Table(

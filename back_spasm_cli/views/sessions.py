@@ -14,6 +14,7 @@ from back_spasm_cli.advice.sessions import (
 )
 from back_spasm_cli.knowledge.kb import KnowledgeBase
 from back_spasm_cli.knowledge.regions import Numbers
+from back_spasm_cli.system.i18n import _, ngettext
 from back_spasm_cli.views.document import Bullets, Document, Section
 from back_spasm_cli.views.frame import advice, care_section, finish
 from back_spasm_cli.views.layers import from_json, from_line
@@ -23,7 +24,7 @@ def minutes_text(seconds: int) -> str:
     """ "15 minutes", "1 minute", "0:30" for less than a minute."""
     if seconds % 60 == 0:
         minutes = seconds // 60
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
     return clock_text(seconds)
 
 
@@ -32,22 +33,27 @@ def timer_document(kb: KnowledgeBase, numbers: Numbers, plan: TimerPlan) -> Docu
     timer = plan.timer
     sections = []
     if plan.early and timer.early_warning:
-        sections.append(Section(title="Not yet", tone="gp", paragraphs=(timer.early_warning,)))
+        sections.append(Section(title=_("Not yet"), tone="gp", paragraphs=(timer.early_warning,)))
     sections.append(
         Section(
             title=f"{timer.title}: {minutes_text(plan.seconds)}",
-            subtitle=f"timer: {timer.id}",
+            subtitle=_("timer: {id}").format(id=timer.id),
             facts=(
-                ("At most", f"{timer.max_minutes} minutes at a time"),
-                ("How often", timer.again),
-                ("About it", f"spasm remedy {timer.remedy}"),
+                (
+                    _("At most"),
+                    ngettext(
+                        "{n} minute at a time", "{n} minutes at a time", timer.max_minutes
+                    ).format(n=timer.max_minutes),
+                ),
+                (_("How often"), timer.again),
+                (_("About it"), f"spasm remedy {timer.remedy}"),
             ),
-            lists=(Bullets("Before you start", tuple(timer.checks)),),
+            lists=(Bullets(_("Before you start"), tuple(timer.checks)),),
         )
     )
     if not plan.early and plan.days is None and timer.early_warning:
         sections.append(
-            Section(title="After a strain", tone="note", paragraphs=(timer.early_warning,))
+            Section(title=_("After a strain"), tone="note", paragraphs=(timer.early_warning,))
         )
     payload = {
         **plan.as_json(),

@@ -16,25 +16,26 @@ from back_spasm_cli.advice import triage
 from back_spasm_cli.knowledge.kb import KnowledgeBase
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
+from back_spasm_cli.system.i18n import N_, _
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section
 
 #: Labels (interface words, not advice).
-NEXT = "Next"
+NEXT = N_("Next")
 PLAN_COMMAND = "spasm plan"
-CHECKED = "Checked"
-TODAY = "Today"
+CHECKED = N_("Checked")
+TODAY = N_("Today")
 
 
 def reason_text(reason: triage.Reason) -> str:
     """One line of "Why": the sign, and the answers behind it."""
     if reason.rule is None and reason.unsure:
-        return f"You were not sure about: {reason.title}"
+        return _("You were not sure about: {title}").format(title=reason.title)
     notes = []
     if reason.because:
-        notes.append("you said: " + ", ".join(reason.because))
+        notes.append(_("you said: {answers}").format(answers=", ".join(reason.because)))
     if reason.unsure:
-        notes.append("you were not sure about: " + ", ".join(reason.unsure))
+        notes.append(_("you were not sure about: {signs}").format(signs=", ".join(reason.unsure)))
     return f"{reason.title} ({'; '.join(notes)})" if notes else reason.title
 
 
@@ -92,7 +93,7 @@ def verdict_sections(
 def _today_title(content: KnowledgeBaseFile, verdict: triage.Verdict) -> str:
     if verdict.level == "gp" and content.plan is not None:
         return content.plan.meanwhile.title
-    return TODAY
+    return _(TODAY)
 
 
 def check(
@@ -106,22 +107,22 @@ def check(
     """`spasm check`: the care level and why; at self-care and gp, up to six lines for
     today and the pointer to `spasm plan`; never self-care beside urgent or emergency."""
     content = kb.content
-    facts: list[tuple[str, str]] = [(CHECKED, checked)] if checked else []
+    facts: list[tuple[str, str]] = [(_(CHECKED), checked)] if checked else []
     steps_allowed = verdict.level not in planner.NO_SELF_CARE
     lines = planner.today(content, answers.days, numbers) if steps_allowed else ()
     next_step = PLAN_COMMAND if steps_allowed else ""
     if next_step and not lines:
-        facts.append((NEXT, next_step))
+        facts.append((_(NEXT), next_step))
     sections = verdict_sections(content, numbers, verdict, facts)
     if lines:
-        day = f"day {answers.days}" if answers.days is not None else ""
+        day = _("day {n}").format(n=answers.days) if answers.days is not None else ""
         sections.append(
             Section(
                 title=_today_title(content, verdict),
                 subtitle=day,
                 tone="self-care",
                 # The lines for today, then the pointer to the whole plan, last.
-                lists=(Bullets("", lines), Bullets(NEXT, (next_step,))),
+                lists=(Bullets("", lines), Bullets(_(NEXT), (next_step,))),
             )
         )
     payload = verdict_data(content, numbers, verdict, answers)
@@ -171,13 +172,15 @@ def plan(
             }
         )
         items = tuple(
-            f"{step.text} See: {step.command}" if step.command else step.text
+            _("{text} See: {command}").format(text=step.text, command=step.command)
+            if step.command
+            else step.text
             for step in phase.steps
         )
         sections.append(
             Section(
                 title=phase.title,
-                subtitle=f"plan: {phase.id}",
+                subtitle=_("plan: {id}").format(id=phase.id),
                 tone="self-care",
                 paragraphs=(phase.intro,) if phase.intro else (),
                 lists=(Bullets("", items, ordered=True),),
@@ -191,24 +194,36 @@ def plan(
             "text": cause.text,
             "entries": [ref.to_data() for ref in cause.entries],
         }
-        read = tuple(f"{r.title}: {r.summary} See: {r.command}" for r in cause.entries)
+        read = tuple(
+            _("{title}: {summary} See: {command}").format(
+                title=r.title, summary=r.summary, command=r.command
+            )
+            for r in cause.entries
+        )
         sections.append(
             Section(
                 title=cause.label,
-                subtitle=f"started: {cause.started}",
+                subtitle=_("started: {id}").format(id=cause.started),
                 tone="info",
                 paragraphs=(cause.text,) if cause.text else (),
-                lists=(Bullets("Read more", read),) if read else (),
+                lists=(Bullets(_("Read more"), read),) if read else (),
             )
         )
     payload["prevention"] = [ref.to_data() for ref in data.prevention]
     if data.prevention:
-        habits = tuple(f"{r.title}: {r.summary} See: {r.command}" for r in data.prevention)
-        sections.append(Section(title="Habits to adopt", tone="info", lists=(Bullets("", habits),)))
+        habits = tuple(
+            _("{title}: {summary} See: {command}").format(
+                title=r.title, summary=r.summary, command=r.command
+            )
+            for r in data.prevention
+        )
+        sections.append(
+            Section(title=_("Habits to adopt"), tone="info", lists=(Bullets("", habits),))
+        )
     payload["get_help"] = [{"level": line.level, "text": line.text} for line in data.get_help]
     sections.append(
         Section(
-            title="When to get help",
+            title=_("When to get help"),
             tone="gp",
             lists=(Bullets("", tuple(line.text for line in data.get_help)),),
         )
@@ -234,7 +249,7 @@ def answer_lines(content: KnowledgeBaseFile, answers: triage.CheckAnswers) -> li
         lines.append(f"{section.days.question} — {answers.days}")
     if answers.severity is not None:
         lines.append(f"{section.severity.question} — {answers.severity}/{triage.MAX_SEVERITY}")
-    said = {"yes": "Yes", "unsure": "Not sure", "no": "No"}
+    said = {"yes": _("Yes"), "unsure": _("Not sure"), "no": _("No")}
     defaulted = 0
     for flag in triage.ordered_flags(content):
         value = answers.signs.get(flag.id)
@@ -245,7 +260,7 @@ def answer_lines(content: KnowledgeBaseFile, answers: triage.CheckAnswers) -> li
             continue
         lines.append(f"{flag.sign or flag.title} — {said[value]}")
     if defaulted:
-        lines.append(f"{defaulted} other warning signs — No (given as --no-others)")
+        lines.append(_("{n} other warning signs — No (given as --no-others)").format(n=defaulted))
     return lines
 
 
@@ -256,12 +271,12 @@ def handout(
     content = kb.content
     title = content.meta.title if content.meta else "spasm"
     header = Section(
-        title="Back spasm: answers and plan",
+        title=_("Back spasm: answers and plan"),
         tone="note",
-        facts=(("Date", today), ("From", title)),
+        facts=((_("Date"), today), (_("From"), title)),
     )
     answered = Section(
-        title="Answers given",
+        title=_("Answers given"),
         tone="note",
         lists=(Bullets("", tuple(answer_lines(content, answers))),),
     )
