@@ -444,7 +444,11 @@ def history(
         return
     state.fmt = fmt or state.fmt
     shown = "entries" if only_entries else "sessions" if only_sessions else "both"
-    state.show(view.history(state.kb().content, items, start, sessions, shown=shown))
+    knowledge = state.kb()
+    numbers = state.numbers(knowledge)
+    state.show(
+        view.history(knowledge.content, items, start, sessions, shown=shown, numbers=numbers)
+    )
 
 
 @history_app.command("delete")
@@ -486,7 +490,8 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
     from back_spasm_cli.views.document import Document
 
     state = state_of(ctx)
-    content = state.kb().content
+    knowledge = state.kb()
+    content = knowledge.content
     today = _today()
     start = _since(since or "30d")
     conn = _db(write=False)
@@ -495,13 +500,13 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
     finally:
         conn.close()
     vocab = diary.vocabulary(content)
-    document = view.trends(content, result, vocab)
+    document = view.trends(content, result, vocab, state.numbers(knowledge))
     fmt = choose_format(state.fmt, sys.stdout)
     if fmt in ("json", "markdown"):
         state.show(document)
         return
     # On a terminal or in plain text: the flags first, then the chart, then the rest.
-    flag_count = len(result.flags)
+    flag_count = len(result.flags) + sum(1 for s in document.sections if s.strip)
     if flag_count:
         render(Document(sections=document.sections[:flag_count]), fmt, sys.stdout)
     import shutil

@@ -4,6 +4,7 @@ knowledge base; this module only arranges them and the user's own entries."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -133,8 +134,10 @@ def history(
     sessions: Sequence[Session] = (),
     *,
     shown: str = "both",
+    numbers: Numbers | None = None,
 ) -> Document:
-    """Entries and sessions, newest first, in one list."""
+    """Entries and sessions, newest first, in one list; after the safety strip when the
+    region's `numbers` are given (every diary view on a screen carries it)."""
     period = f"since {since[:10]}" if since else "all entries"
     count = f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}"
     if shown != "entries":
@@ -162,7 +165,13 @@ def history(
         payload["entries"] = [entry.to_data() for entry in items]
     if shown != "entries":
         payload["sessions"] = [session.to_data() for session in sessions]
-    return frame.finish(content, [body], payload)
+    return frame.finish(content, [*_strip(content, numbers), body], payload)
+
+
+def _strip(content: KnowledgeBaseFile, numbers: Numbers | None) -> list[Section]:
+    """The safety strip, as every advice view opens with it (none without numbers)."""
+    banner = frame.safety_section(content, numbers) if numbers is not None else None
+    return [banner] if banner is not None else []
 
 
 # --------------------------------------------------------------------------- trends
@@ -204,14 +213,8 @@ def summary_facts(result: Trends) -> tuple[tuple[str, str], ...]:
     ]
     if result.episode is not None:
         days = result.episode.days_since_first
-        facts.append(
-            (
-                _("This episode"),
-                ngettext(
-                    "first entry {first}, {n} day ago", "first entry {first}, {n} days ago", days
-                ).format(first=result.episode.first, n=days),
-            )
-        )
+        first = dt.date.fromisoformat(result.episode.first[:10])
+        facts.append((_("This episode"), frame.day_since(days, first)))
     return tuple(facts)
 
 
@@ -311,10 +314,20 @@ def trends_payload(result: Trends) -> dict[str, Any]:
     }
 
 
-def trends(content: KnowledgeBaseFile, result: Trends, vocab: Vocabulary) -> Document:
-    """The whole of trends as one document (JSON, Markdown); terminals put the chart
-    between the flags and the rest (see `chart`)."""
-    sections = flag_sections(result.flags) + trends_sections(content, result, vocab)
+def trends(
+    content: KnowledgeBaseFile,
+    result: Trends,
+    vocab: Vocabulary,
+    numbers: Numbers | None = None,
+) -> Document:
+    """The whole of trends as one document (JSON, Markdown): the safety strip (with
+    `numbers`) and the flags, then the rest; terminals put the chart between them (see
+    `chart` and `lead_count`)."""
+    sections = (
+        _strip(content, numbers)
+        + flag_sections(result.flags)
+        + trends_sections(content, result, vocab)
+    )
     payload = trends_payload(result)
     if content.diary and result.helped:
         payload["not_proof"] = content.diary.not_proof

@@ -6,6 +6,7 @@ for each of them, so no view can drop one by accident.
 from __future__ import annotations
 
 import datetime
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -194,3 +195,26 @@ def kind_name(kind: Kind) -> str:
 def kind_plural(kind: Kind) -> str:
     words = KIND_WORDS.get(kind.name)
     return _(words[1]) if words else kind.plural
+
+
+#: Month names for "since 29 Nov" (interface words, translated).
+MONTHS = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+
+
+def day_since(days: int, first: dt.date) -> str:
+    """Days said one way everywhere: "day 3, since 29 Nov" (day 0 is the first day)."""
+    date = f"{first.day} {_(MONTHS[first.month - 1])}"
+    return _("day {n}, since {date}").format(n=days, date=date)
