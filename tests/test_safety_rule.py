@@ -96,3 +96,31 @@ def test_every_format_keeps_the_rule(invoke: Any, fmt: str, words: str) -> None:
         result = invoke(command, *words.split(), "--format", fmt)
         assert result.exit_code == 0, result
         assert not any(c in result.stdout for c in SELF_CARE_COMMANDS), (command, fmt)
+
+
+@pytest.mark.parametrize(
+    ("note", "reason"),
+    [
+        ("my son has a fever and I did my back in", "someone-else"),
+        ("a bit of tingling after the sofa", "words"),
+    ],
+)
+def test_a_note_that_touches_a_sign_points_to_check(invoke: Any, note: str, reason: str) -> None:
+    result = invoke("log", "--pain", "4", "--note", note, "--format", "json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    assert "level" not in data
+    assert data["check"]["command"] == "spasm check" and data["check"]["reason"] == reason
+    plain = invoke("log", "--pain", "4", "--note", note, "--format", "plain").stdout
+    assert "spasm check" in plain
+
+
+def test_search_and_ask_point_to_check_for_words_that_touch_a_sign(invoke: Any) -> None:
+    for command in ("search", "ask"):
+        result = invoke(command, "I", "fell", "on", "the", "ice", "yesterday", "-f", "json")
+        assert result.exit_code == 0, result
+        data = json.loads(result.stdout)
+        assert data["check"]["reason"] == "words" and data["check"]["words"] == "fell"
+        assert kinds_shown(data) <= {"red-flag"}  # no unrelated self-care (ice therapy)
+    data = json.loads(invoke("ask", "is", "this", "dangerous", "-f", "json").stdout)
+    assert data["intent"] == "dangerous" and data["check"]["reason"] == "asked"

@@ -705,6 +705,12 @@ def _bare_words() -> Words:
     return Words(negation=Negation(before=["no", "not", "never", "without"]))
 
 
+def note_pointer(content: KnowledgeBaseFile, text: str) -> Pointer | None:
+    """`spasm check` for a note with no sign in it but words that touch one, or a sign
+    read as someone else's or past (see `Reading.pointer`)."""
+    return read(content, text).pointer()
+
+
 def note_flags(content: KnowledgeBaseFile, text: str) -> list[RedFlag]:
     """The red flags a free-text note (a diary entry's) describes, most urgent first: the
     same recogniser that `spasm search` and `spasm ask` run (everyday words, negation,

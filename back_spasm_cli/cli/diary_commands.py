@@ -385,12 +385,13 @@ def log(
     entry = diary.with_titles(entry, vocab)
     flags = recognise.note_flags(content, entry.note) if entry.note else []
     warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
+    pointer = recognise.note_pointer(content, entry.note) if entry.note and not flags else None
     conn = _db()
     try:
         stored = _write(conn, lambda c: diary.add(c, entry), "the entry was not saved")
     finally:
         conn.close()
-    state.show(view.logged(content, stored, warning, flags))
+    state.show(view.logged(content, stored, warning, flags, check=pointer))
 
 
 # --------------------------------------------------------------------------- history

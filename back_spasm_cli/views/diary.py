@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
@@ -14,6 +14,9 @@ from back_spasm_cli.personal.diary import Entry, FlagHit, Helped, Session, Trend
 from back_spasm_cli.system.i18n import N_, _, ngettext
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
+
+if TYPE_CHECKING:
+    from back_spasm_cli.advice.recognise import Pointer
 
 # --------------------------------------------------------------------------- pieces
 
@@ -75,9 +78,14 @@ def logged(
     flags: Sequence[RedFlag],
     *,
     removed: bool = False,
+    check: Pointer | None = None,
 ) -> Document:
     title = _("Removed #{id}") if removed else _("Logged #{id}")
     sections = [warning] if warning else []
+    pointer: dict[str, Any] | None = None
+    if check is not None:  # words that touch a sign, or one set aside: `spasm check`
+        section, pointer = frame.check_section(content, check)
+        sections.append(section)
     sections.append(
         Section(
             title=title.format(id=entry.id),
@@ -96,6 +104,8 @@ def logged(
     if flags:
         payload["red_flags"] = [{"id": f.id, "level": f.level, "title": f.title} for f in flags]
         payload["level"] = flags[0].level
+    if pointer is not None:
+        payload["check"] = pointer
     return frame.finish(content, sections, payload)
 
 

@@ -55,30 +55,6 @@ def _care(
     return [section], payload
 
 
-CHECK_COMMAND = "spasm check"
-YOUR_WORDS = "Your words"
-
-
-def check_section(kb: KnowledgeBase, pointer: Pointer) -> tuple[Section, dict[str, Any]]:
-    """`spasm check`, when words sound like a sign but match none (or one read as someone
-    else's or past), and its JSON: `{"command", "reason", "words", "red_flags"}`."""
-    meta = kb.content.meta
-    text = (meta.check_pointer if meta is not None else None) or f"`{CHECK_COMMAND}`"
-    section = Section(
-        title="",
-        tone="note",
-        paragraphs=(text,),
-        facts=((YOUR_WORDS, pointer.words),) if pointer.reason != "asked" else (),
-    )
-    payload = {
-        "command": CHECK_COMMAND,
-        "reason": pointer.reason,
-        "words": pointer.words,
-        "red_flags": list(pointer.flags),
-    }
-    return section, payload
-
-
 def _framed(
     kb: KnowledgeBase,
     numbers: Numbers,
@@ -94,7 +70,7 @@ def _framed(
     call for it, the sections, the footer."""
     lead, care = _care(kb, numbers, flags)
     if check is not None:
-        section, pointer = check_section(kb, check)
+        section, pointer = frame.check_section(kb.content, check)
         if check.reason != "asked":  # a frightened question: its answer says it already
             sections = [section, *sections]
         care = {**care, "check": pointer}
