@@ -8,6 +8,7 @@ emergency level.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from back_spasm_cli.advice import triage
 from back_spasm_cli.knowledge.kb import KnowledgeBase
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
+from back_spasm_cli.system import clock
 from back_spasm_cli.system.i18n import N_, _
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section
@@ -116,7 +118,11 @@ def check(
         facts.append((_(NEXT), next_step))
     sections = verdict_sections(content, numbers, verdict, facts)
     if lines:
-        day = _("day {n}").format(n=answers.days) if answers.days is not None else ""
+        day = (
+            frame.day_since(answers.days, clock.today() - dt.timedelta(days=answers.days))
+            if answers.days is not None
+            else ""
+        )
         sections.append(
             Section(
                 title=_today_title(content, verdict),
@@ -208,13 +214,15 @@ def plan(
                     subtitle=f"started: {cause.started}",
                     tone="info",
                     paragraphs=(cause.text,) if cause.text else (),
-                    lists=(Bullets("Read more", read),) if read else (),
+                    lists=(Bullets(_("Read more"), read),) if read else (),
                 )
             )
     payload["prevention"] = [ref.to_data() for ref in data.prevention]
     if data.prevention and full:
         habits = tuple(f"{r.title}: {r.summary} See: {r.command}" for r in data.prevention)
-        sections.append(Section(title="Habits to adopt", tone="info", lists=(Bullets("", habits),)))
+        sections.append(
+            Section(title=_("Habits to adopt"), tone="info", lists=(Bullets("", habits),))
+        )
     if not full:
         later = [f"{p.title}: spasm plan --full" for p in data.phases[1:]]
         if data.cause is not None:
@@ -224,13 +232,15 @@ def plan(
         if later:
             sections.append(
                 Section(
-                    title="Later, and habits to adopt", tone="info", paragraphs=(" · ".join(later),)
+                    title=_("Later, and habits to adopt"),
+                    tone="info",
+                    paragraphs=(" · ".join(later),),
                 )
             )
     payload["get_help"] = [{"level": line.level, "text": line.text} for line in data.get_help]
     sections.append(
         Section(
-            title="When to get help",
+            title=_("When to get help"),
             tone="gp",
             lists=(Bullets("", tuple(line.text for line in data.get_help)),),
         )
