@@ -94,7 +94,9 @@ class Advisor:
         from back_spasm_cli.views import search as view
 
         found = queries.search(self.knowledge, words, limit=limit, kind=kind)
-        document = view.search_results(self.knowledge, self._numbers(), found.results, found.flags)
+        document = view.search_results(
+            self.knowledge, self._numbers(), found.results, found.flags, check=found.check
+        )
         return dict(document.payload)
 
     def ask(self, question: str, *, days: int | None = None) -> dict[str, Any]:

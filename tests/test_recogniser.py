@@ -292,3 +292,108 @@ def test_every_shipped_flag_has_words(content: KnowledgeBaseFile) -> None:
     with_words = {entry.flag for entry in content.words.flags}
     # The 10-minute cramp is leg-cramp advice (brief, section 8): left to its aliases.
     assert {flag.id for flag in content.red_flags} - with_words <= {"cramp-over-10-min"}
+
+
+# --------------------------------------------------------------------------- whose and when
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"),
+    [
+        # Someone else's sign raises nothing by itself, and points to `spasm check`.
+        ("my son has a fever", "none", "someone-else"),
+        ("my grandmother has osteoporosis", "none", "someone-else"),
+        ("a friend came off his bike", "none", "someone-else"),
+        # Past and resolved.
+        ("had a fever with flu years ago", "none", "long-ago"),
+        ("chest infection years ago, all clear", "none", "long-ago"),
+        ("the numbness in my groin cleared up, fine now", "none", "resolved"),
+    ],
+)
+def test_someone_elses_or_past_signs_point_to_check(
+    content: KnowledgeBaseFile, text: str, expected: str, reason: str
+) -> None:
+    reading = recognise.read(content, text)
+    assert level(content, text) == expected
+    pointer = reading.pointer()
+    assert pointer is not None and pointer.reason == reason, pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Asking for someone now keeps the sign (the existing corpus's labels).
+        ("my husband can't pass water and his back has gone", "emergency"),
+        ("my son has a fever and says his back hurts", "urgent"),
+        # The person's own sign beside someone else's.
+        ("my dad had cancer and now i can't feel my groin", "emergency"),
+        # A history of cancer counts however long ago; a sign that is back counts.
+        ("had bowel cancer 12 years ago, all clear since", "urgent"),
+        ("used to have numb legs, it went, but it's come back today", "emergency"),
+    ],
+)
+def test_own_or_current_signs_still_count(
+    content: KnowledgeBaseFile, text: str, expected: str
+) -> None:
+    assert level(content, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm 74 and slipped on the path", "emergency"),
+        ("seventy two, tripped on the stairs", "emergency"),
+        ("I'm 73 and sneezed, my back went", "emergency"),
+        ("I'm 61 and tripped on the kerb", "gp"),
+        ("I'm 15 and my back hurts", "gp"),
+        ("im sixteen n my back kills", "gp"),
+        ("I'm 35 and slipped on the stairs", "none"),
+        ("my mum is 80 and fell over", "none"),
+    ],
+)
+def test_age_in_words_and_small_falls(content: KnowledgeBaseFile, text: str, expected: str) -> None:
+    assert level(content, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I can't feel anything when wiping", "emergency"),
+        ("trouble peeing since my back went", "emergency"),
+        ("both legz r weak", "emergency"),
+        ("pain between my shoulder blades and I'm short of breath", "emergency"),
+        ("upper back pain spreading into my jaw", "emergency"),
+        ("pain between my shoulder blades", "urgent"),
+        ("pain all night whatever position I lie in", "urgent"),
+        ("stomach cramps and back pain", "urgent"),
+        ("sudden severe pain in my belly", "emergency"),
+        ("had this pain for two months", "gp"),
+        ("nothing has helped after three weeks", "gp"),
+        # Loose words are not signs.
+        ("legs heavy after a run", "none"),
+        ("shivering in the cold", "none"),
+        ("sneezing from hay fever", "none"),
+        ("a lump in my throat", "none"),
+    ],
+)
+def test_the_issues_missed_signs_and_loose_words(
+    content: KnowledgeBaseFile, text: str, expected: str
+) -> None:
+    assert level(content, text) == expected
+
+
+def test_words_that_touch_a_sign_point_to_check(content: KnowledgeBaseFile) -> None:
+    pointer = recognise.read(content, "I fell on the ice yesterday").pointer()
+    assert pointer is not None and (pointer.reason, pointer.words) == ("words", "fell")
+    assert recognise.read(content, "what stretches help").pointer() is None
+    assert recognise.read(content, "I peed myself").pointer() is None  # a sign: care instead
+
+
+def test_the_stemmer_language_is_data(tmp_path: Path) -> None:
+    folder = copy_base(tmp_path)
+    words = folder / "words.yaml"
+    text = words.read_text(encoding="utf-8")
+    words.write_text(text.replace("language: english", "language: klingon"), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        kb.load(str(folder), use_cache=False)
+    assert any("no stemmer for 'klingon'" in d for d in caught.value.details)

@@ -11,7 +11,7 @@ from back_spasm_cli.advice import search as engine
 from back_spasm_cli.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from back_spasm_cli.advice.recognise import FlagMatch
+    from back_spasm_cli.advice.recognise import FlagMatch, Pointer
     from back_spasm_cli.knowledge.kb import KnowledgeBase
 
 
@@ -25,6 +25,7 @@ class Found:
     flags: list[FlagMatch]
     missing: NotFoundError | None
     notices: tuple[str, ...]
+    check: Pointer | None = None  # send the person to `spasm check` (recognise.Pointer)
 
 
 def search(
@@ -38,13 +39,21 @@ def search(
     """Rank the entries for `text`, a red flag in it first. NotFoundError at once when
     nothing in `text` can be searched (only punctuation)."""
     engine.query_words(text)
-    flags = recognise.recognise(knowledge.content, text)
+    reading = recognise.read(knowledge.content, text)
+    flags, pointer = reading.flags, reading.pointer()
     with engine.open_index(knowledge, progress=progress) as index:
         results = index.search(text, limit=limit, kind=kind)
         missing = engine.not_found(index, text, kind) if not results.hits else None
         notices = index.notices
+    level = recognise.strictest(flags)
+    if level is None and pointer is not None and pointer.reason == "words":
+        level = engine.CHECK  # words that touch a sign: `spasm check`, not unrelated self-care
+    # The hard rule, in one place (search.beside): nothing but red flags beside urgent or
+    # emergency; the view shows what is left.
+    results = engine.guard(results, level)
     # A red flag answered the words: "nothing matches" would only contradict it.
-    return Found(text, results, flags, missing if not flags else None, notices)
+    answered = bool(flags) or pointer is not None
+    return Found(text, results, flags, missing if not answered else None, notices, pointer)
 
 
 @dataclass(frozen=True)

@@ -585,6 +585,16 @@ def _read_numbers(matcher: Matcher, tokens: list[Token]) -> list[Token]:
     return out
 
 
+class Pointer(NamedTuple):
+    """Send the person to `spasm check`: why (`reason`: the context that set a sign aside,
+    such as "someone-else" or "long-ago"; "words" for words that touch a sign and match
+    none; "asked" for a frightened question), their words, and the signs concerned."""
+
+    reason: str
+    words: str
+    flags: tuple[str, ...] = ()
+
+
 class Reading(NamedTuple):
     """What the words say about red flags: the signs (strictest first), the signs set
     aside as someone else's or past (with the context that set each aside), and the words
@@ -594,10 +604,17 @@ class Reading(NamedTuple):
     aside: list[tuple[FlagMatch, str]]
     touch: str | None
 
-    @property
-    def check(self) -> bool:
-        """Point the person to `spasm check`: a sign was set aside, or words touch one."""
-        return not self.flags and (bool(self.aside) or self.touch is not None)
+    def pointer(self) -> Pointer | None:
+        """`spasm check` when no sign matched but one was set aside (someone else's, or
+        past), or the words touch one (feeling, wetting, a fall): never silence."""
+        if self.flags:
+            return None
+        if self.aside:
+            match, reason = self.aside[0]
+            return Pointer(reason, match.phrase, tuple(m.id for m, _ in self.aside))
+        if self.touch is not None:
+            return Pointer("words", self.touch)
+        return None
 
 
 def read(content: KnowledgeBaseFile, text: str) -> Reading:
@@ -686,6 +703,12 @@ def _bare_words() -> Words:
     from back_spasm_cli.knowledge.schema import Negation, Words
 
     return Words(negation=Negation(before=["no", "not", "never", "without"]))
+
+
+def note_pointer(content: KnowledgeBaseFile, text: str) -> Pointer | None:
+    """`spasm check` for a note with no sign in it but words that touch one, or a sign
+    read as someone else's or past (see `Reading.pointer`)."""
+    return read(content, text).pointer()
 
 
 def note_flags(content: KnowledgeBaseFile, text: str) -> list[RedFlag]:

@@ -43,7 +43,7 @@ from back_spasm_cli.knowledge import kb
 from back_spasm_cli.system import atomic, database, paths
 
 if TYPE_CHECKING:
-    from back_spasm_cli.advice.recognise import FlagMatch
+    from back_spasm_cli.advice.recognise import FlagMatch, Pointer
     from back_spasm_cli.knowledge.kb import KnowledgeBase
     from back_spasm_cli.knowledge.schema import DayChoice, KnowledgeBaseFile
 
@@ -653,10 +653,14 @@ FAQ_FIT = 0.6
 ASK_CANDIDATES = 8
 ASK_FULL = 2  # entries shown in full when the question names several
 ASK_RELATED = 3
-#: Levels at which no self-care entry is shown, only the care block, the red flags and FAQ
-#: answers: self-care never sits beside a red flag that needs care today or now.
-WITHHOLD_SELF_CARE = ("emergency", "urgent")
-SAFE_KINDS = ("red-flag", "faq")
+#: Levels at which no self-care entry, link or tip is shown: only the care block and the
+#: red flags. Self-care never sits beside a red flag that needs care today or now (an FAQ
+#: answer waits too: its text and links are self-care).
+WITHHOLD_SELF_CARE = ("emergency", "urgent", "check")
+#: The level used for words that touch a sign (numbness, wetting, a fall) and match none:
+#: the person is sent to `spasm check`, and no unrelated self-care is shown meanwhile.
+CHECK = "check"
+SAFE_KINDS = ("red-flag",)
 
 
 class Answer(NamedTuple):
@@ -671,10 +675,27 @@ class Answer(NamedTuple):
     related: tuple[str, ...]  # entry ids shown as summaries
     day: DayChoice | None  # the order chosen for the day since onset, if the intent has one
     days_since_onset: int | None
+    check: Pointer | None = None  # send the person to `spasm check` (recognise.Pointer)
 
 
 def withheld(level: str | None) -> bool:
     return level in WITHHOLD_SELF_CARE
+
+
+def beside(level: str | None, kind: str) -> bool:
+    """Whether an entry of `kind` may be shown beside an answer at care `level`.
+
+    The one place the hard rule lives: no self-care entry, link or tip beside an urgent or
+    emergency answer. `search` (`guard`), `ask` (`answer`) and so every format and the
+    library go through it.
+    """
+    return not withheld(level) or kind in SAFE_KINDS
+
+
+def guard(results: Results, level: str | None) -> Results:
+    """Search results with only what may be shown at care `level` (see `beside`)."""
+    hits = tuple(hit for hit in results.hits if beside(level, hit.kind))
+    return results._replace(hits=hits)
 
 
 def answer(
@@ -693,8 +714,14 @@ def answer(
     from back_spasm_cli.advice import recognise
     from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION
 
-    flags = tuple(recognise.recognise(content, question))
+    reading = recognise.read(content, question)
+    flags = tuple(reading.flags)
+    pointer = reading.pointer()
     level = recognise.strictest(flags)
+    if level is None and pointer is not None and pointer.reason == "words":
+        level_for_entries: str | None = CHECK
+    else:
+        level_for_entries = level
     results = index.search(question, limit=ASK_CANDIDATES)
     kinds = {
         item.id: KIND_BY_SECTION[section].name
@@ -703,7 +730,7 @@ def answer(
     }
 
     def allowed(item_id: str) -> bool:
-        return item_id in kinds and (not withheld(level) or kinds[item_id] in SAFE_KINDS)
+        return item_id in kinds and beside(level_for_entries, kinds[item_id])
 
     found = recognise.intent(content, question)
     day: DayChoice | None = None
@@ -724,10 +751,12 @@ def answer(
             full = [e for e in dict.fromkeys(order) if allowed(e)][:1]
         intent_id: str | None = chosen.id
         intent_phrase: str | None = phrase
+        if chosen.check and pointer is None and level is None:
+            pointer = recognise.Pointer("asked", phrase)
     else:
-        full = [hit.id for hit in _choose(results, level)]
+        full = [hit.id for hit in _choose(results, level_for_entries)]
         intent_id = intent_phrase = None
-    if not full and level is None:
+    if not full and level is None and pointer is None:
         raise not_found(index, question, None)
 
     shown = set(full)
@@ -751,16 +780,13 @@ def answer(
         tuple(related),
         day,
         days_since_onset,
+        pointer,
     )
 
 
 def _choose(results: Results, level: str | None) -> list[Hit]:
     """The entries to show in full when no intent matched: from the ranked hits."""
-    advice = [
-        hit
-        for hit in results.hits
-        if hit.kind != "red-flag" and (not withheld(level) or hit.kind in SAFE_KINDS)
-    ]
+    advice = [hit for hit in results.hits if hit.kind != "red-flag" and beside(level, hit.kind)]
     if not advice:
         return []
     named = [hit for hit in advice[:5] if hit.named]

@@ -208,8 +208,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=_(
         "Exit codes: 0 found, 1 not found, 2 usage error or invalid knowledge base,"
-        " 70 internal error (a bug: please report it), 74 output could not be written,"
-        " 130 interrupted."
+        " 70 internal error (a bug: please report it), 74 output or a file could not be"
+        " written or opened (disk full, read-only, permission denied), 75 the diary stayed"
+        " locked (nothing was saved: try again), 130 interrupted."
     ),
 )
 

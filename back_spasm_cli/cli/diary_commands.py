@@ -385,12 +385,13 @@ def log(
     entry = diary.with_titles(entry, vocab)
     flags = recognise.note_flags(content, entry.note) if entry.note else []
     warning = view.note_warning(content, state.numbers(knowledge), flags) if flags else None
+    pointer = recognise.note_pointer(content, entry.note) if entry.note and not flags else None
     conn = _db()
     try:
         stored = _write(conn, lambda c: diary.add(c, entry), "the entry was not saved")
     finally:
         conn.close()
-    state.show(view.logged(content, stored, warning, flags))
+    state.show(view.logged(content, stored, warning, flags, check=pointer))
 
 
 # --------------------------------------------------------------------------- history
@@ -444,7 +445,11 @@ def history(
         return
     state.fmt = fmt or state.fmt
     shown = "entries" if only_entries else "sessions" if only_sessions else "both"
-    state.show(view.history(state.kb().content, items, start, sessions, shown=shown))
+    knowledge = state.kb()
+    numbers = state.numbers(knowledge)
+    state.show(
+        view.history(knowledge.content, items, start, sessions, shown=shown, numbers=numbers)
+    )
 
 
 @history_app.command("delete")
@@ -486,7 +491,8 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
     from back_spasm_cli.views.document import Document
 
     state = state_of(ctx)
-    content = state.kb().content
+    knowledge = state.kb()
+    content = knowledge.content
     today = _today()
     start = _since(since or "30d")
     conn = _db(write=False)
@@ -495,19 +501,24 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
     finally:
         conn.close()
     vocab = diary.vocabulary(content)
-    document = view.trends(content, result, vocab)
+    document = view.trends(content, result, vocab, state.numbers(knowledge))
     fmt = choose_format(state.fmt, sys.stdout)
     if fmt in ("json", "markdown"):
         state.show(document)
         return
     # On a terminal or in plain text: the flags first, then the chart, then the rest.
-    flag_count = len(result.flags)
+    flag_count = len(result.flags) + sum(1 for s in document.sections if s.strip)
     if flag_count:
         render(Document(sections=document.sections[:flag_count]), fmt, sys.stdout)
     import shutil
 
     width = shutil.get_terminal_size((80, 24)).columns
-    picture = view.chart(result.days, width, color=fmt == "rich")
+    from back_spasm_cli.render.charts import text_chart
+    from back_spasm_cli.system.i18n import _
+    from back_spasm_cli.views.document import Chart
+
+    chart = Chart(_("Pain (0-10), mean per day"), result.days)
+    picture = text_chart(chart, width, color=fmt == "rich")
     if picture:
         sys.stdout.write(picture.rstrip("\n") + "\n")
     render(
@@ -688,7 +699,12 @@ def import_(
     state: AppState = state_of(ctx)
     vocab = diary.vocabulary(state.kb().content)
     try:
-        rows = diary.read_import(text, kind, vocab)
+        if kind == "fhir":
+            from back_spasm_cli.personal import fhir
+
+            rows = fhir.read_bundle(text, vocab)
+        else:
+            rows = diary.read_import(text, kind, vocab)
     except diary.ImportRefused as err:
         raise UsageError(f"{file}: {err.message}", details=err.details) from None
     notes = True

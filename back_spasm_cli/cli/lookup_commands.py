@@ -104,17 +104,15 @@ def exercises(ctx: typer.Context, name: ExerciseNames = None) -> None:
     _show_kind(ctx, "exercise", name)
 
 
-def _doctor_view(knowledge: "KnowledgeBase", numbers: "Numbers") -> "Document":
-    from back_spasm_cli.views import lookups
-
-    return lookups.doctor(knowledge, numbers)
-
-
 @command()
 @output_options()
 def doctor(ctx: typer.Context) -> None:
-    """When to get help: the red flags by urgency, and the numbers to call."""
-    state_of(ctx).show_view(_doctor_view)
+    """When to get help: the red flags by urgency, and the numbers to call (--full: each
+    sign on its own line, and the numbers' notes)."""
+    from back_spasm_cli.views import lookups
+
+    state = state_of(ctx)
+    state.show_view(lambda knowledge, numbers: lookups.doctor(knowledge, numbers, full=state.full))
 
 
 @command()

@@ -96,7 +96,9 @@ def search(
         state.show(view.nothing_found(knowledge, numbers, text))
         raise found.missing
     state.show(
-        view.search_results(knowledge, numbers, found.results, found.flags, notices=found.notices)
+        view.search_results(
+            knowledge, numbers, found.results, found.flags, notices=found.notices, check=found.check
+        )
     )
 
 

@@ -322,9 +322,12 @@ def plan(
     outcome = _run(state, given, reuse=not fresh, with_plan=True)
     assert outcome.plan is not None
     answers = outcome.answers
-    document = views.plan(knowledge, outcome.numbers, outcome.verdict, answers, outcome.plan)
+    document = views.plan(
+        knowledge, outcome.numbers, outcome.verdict, answers, outcome.plan, full=state.full
+    )
     state.show(document)
     if output is not None and handout_fmt is not None:
+        document = views.plan(knowledge, outcome.numbers, outcome.verdict, answers, outcome.plan)
         today = clock.today().isoformat()
         text = render_handout(views.handout(knowledge, document, answers, today), handout_fmt)
         write_handout(output, text, force=force)

@@ -325,6 +325,13 @@ class Meta(Model):
             " (default: the emergency red flags' titles)."
         ),
     ] = None
+    check_pointer: Annotated[
+        Text | None,
+        Doc(
+            "Said when words sound like a warning sign but match none, or one read as "
+            "someone else's or in the past: go through the signs with `spasm check`."
+        ),
+    ] = None
     strip_call: Annotated[
         Line | None,
         Doc(

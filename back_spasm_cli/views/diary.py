@@ -4,8 +4,9 @@ knowledge base; this module only arranges them and the user's own entries."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, KnowledgeBaseFile, RedFlag
@@ -13,6 +14,9 @@ from back_spasm_cli.personal.diary import Entry, FlagHit, Helped, Session, Trend
 from back_spasm_cli.system.i18n import N_, _, ngettext
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
+
+if TYPE_CHECKING:
+    from back_spasm_cli.advice.recognise import Pointer
 
 # --------------------------------------------------------------------------- pieces
 
@@ -74,9 +78,14 @@ def logged(
     flags: Sequence[RedFlag],
     *,
     removed: bool = False,
+    check: Pointer | None = None,
 ) -> Document:
     title = _("Removed #{id}") if removed else _("Logged #{id}")
     sections = [warning] if warning else []
+    pointer: dict[str, Any] | None = None
+    if check is not None:  # words that touch a sign, or one set aside: `spasm check`
+        section, pointer = frame.check_section(content, check)
+        sections.append(section)
     sections.append(
         Section(
             title=title.format(id=entry.id),
@@ -95,6 +104,8 @@ def logged(
     if flags:
         payload["red_flags"] = [{"id": f.id, "level": f.level, "title": f.title} for f in flags]
         payload["level"] = flags[0].level
+    if pointer is not None:
+        payload["check"] = pointer
     return frame.finish(content, sections, payload)
 
 
@@ -133,8 +144,10 @@ def history(
     sessions: Sequence[Session] = (),
     *,
     shown: str = "both",
+    numbers: Numbers | None = None,
 ) -> Document:
-    """Entries and sessions, newest first, in one list."""
+    """Entries and sessions, newest first, in one list; after the safety strip when the
+    region's `numbers` are given (every diary view on a screen carries it)."""
     period = f"since {since[:10]}" if since else "all entries"
     count = f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}"
     if shown != "entries":
@@ -162,7 +175,13 @@ def history(
         payload["entries"] = [entry.to_data() for entry in items]
     if shown != "entries":
         payload["sessions"] = [session.to_data() for session in sessions]
-    return frame.finish(content, [body], payload)
+    return frame.finish(content, [*_strip(content, numbers), body], payload)
+
+
+def _strip(content: KnowledgeBaseFile, numbers: Numbers | None) -> list[Section]:
+    """The safety strip, as every advice view opens with it (none without numbers)."""
+    banner = frame.safety_section(content, numbers) if numbers is not None else None
+    return [banner] if banner is not None else []
 
 
 # --------------------------------------------------------------------------- trends
@@ -204,14 +223,8 @@ def summary_facts(result: Trends) -> tuple[tuple[str, str], ...]:
     ]
     if result.episode is not None:
         days = result.episode.days_since_first
-        facts.append(
-            (
-                _("This episode"),
-                ngettext(
-                    "first entry {first}, {n} day ago", "first entry {first}, {n} days ago", days
-                ).format(first=result.episode.first, n=days),
-            )
-        )
+        first = dt.date.fromisoformat(result.episode.first[:10])
+        facts.append((_("This episode"), frame.day_since(days, first)))
     return tuple(facts)
 
 
@@ -311,20 +324,22 @@ def trends_payload(result: Trends) -> dict[str, Any]:
     }
 
 
-def trends(content: KnowledgeBaseFile, result: Trends, vocab: Vocabulary) -> Document:
-    """The whole of trends as one document (JSON, Markdown); terminals put the chart
-    between the flags and the rest (see `chart`)."""
-    sections = flag_sections(result.flags) + trends_sections(content, result, vocab)
+def trends(
+    content: KnowledgeBaseFile,
+    result: Trends,
+    vocab: Vocabulary,
+    numbers: Numbers | None = None,
+) -> Document:
+    """The whole of trends as one document (JSON, Markdown): the safety strip (with
+    `numbers`) and the flags, then the rest; terminals put the chart between them (see
+    `chart` and `lead_count`)."""
+    sections = (
+        _strip(content, numbers)
+        + flag_sections(result.flags)
+        + trends_sections(content, result, vocab)
+    )
     payload = trends_payload(result)
     if content.diary and result.helped:
         payload["not_proof"] = content.diary.not_proof
     helped = frame.shown_ids(content, (h.id for h in result.helped))
     return frame.finish(content, sections, payload, shows=helped)
-
-
-def chart(days: Sequence[tuple[str, float]], width: int, *, color: bool) -> str:
-    """Mean pain per day as a plotext line chart ('' with fewer than one day)."""
-    from back_spasm_cli.render.charts import text_chart
-    from back_spasm_cli.views.document import Chart
-
-    return text_chart(Chart(_("Pain (0-10), mean per day"), tuple(days)), width, color=color)

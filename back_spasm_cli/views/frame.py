@@ -6,8 +6,9 @@ for each of them, so no view can drop one by accident.
 from __future__ import annotations
 
 import datetime
+import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
 from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, Kind, open_command
@@ -15,6 +16,9 @@ from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import LEVEL_ORDER, CareLevel, KnowledgeBaseFile
 from back_spasm_cli.system.i18n import N_, _, ngettext
 from back_spasm_cli.views.document import Bullets, Document, Section, Tone
+
+if TYPE_CHECKING:
+    from back_spasm_cli.advice.recognise import Pointer
 
 
 def care_level(content: KnowledgeBaseFile, level_id: str) -> CareLevel | None:
@@ -194,3 +198,50 @@ def kind_name(kind: Kind) -> str:
 def kind_plural(kind: Kind) -> str:
     words = KIND_WORDS.get(kind.name)
     return _(words[1]) if words else kind.plural
+
+
+#: Month names for "since 29 Nov" (interface words, translated).
+MONTHS = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+
+
+def day_since(days: int, first: dt.date) -> str:
+    """Days said one way everywhere: "day 3, since 29 Nov" (day 0 is the first day)."""
+    date = f"{first.day} {_(MONTHS[first.month - 1])}"
+    return _("day {n}, since {date}").format(n=days, date=date)
+
+
+CHECK_COMMAND = "spasm check"
+YOUR_WORDS = "Your words"
+
+
+def check_section(content: KnowledgeBaseFile, pointer: Pointer) -> tuple[Section, dict[str, Any]]:
+    """`spasm check`, when words sound like a sign but match none (or one read as someone
+    else's or past), and its JSON: `{"command", "reason", "words", "red_flags"}`."""
+    meta = content.meta
+    text = (meta.check_pointer if meta is not None else None) or f"`{CHECK_COMMAND}`"
+    section = Section(
+        title="",
+        tone="note",
+        paragraphs=(text,),
+        facts=((YOUR_WORDS, pointer.words),) if pointer.reason != "asked" else (),
+    )
+    payload = {
+        "command": CHECK_COMMAND,
+        "reason": pointer.reason,
+        "words": pointer.words,
+        "red_flags": list(pointer.flags),
+    }
+    return section, payload

@@ -233,8 +233,10 @@ def overview(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Docu
     return advice(kb, numbers, sections, payload)
 
 
-def doctor(kb: KnowledgeBase, numbers: Numbers) -> Document:
-    """When to get help: every care level with its red flags, most urgent first."""
+def doctor(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Document:
+    """When to get help: every care level with its red flags, most urgent first; on one
+    screen (the signs in short words, run together), with `full` one sign a line and the
+    numbers' notes."""
     content = kb.content
     sections: list[Section] = []
     levels_json: list[dict[str, Any]] = []
@@ -245,14 +247,14 @@ def doctor(kb: KnowledgeBase, numbers: Numbers) -> Document:
         if level is None:
             continue
         tone: Tone = level_id
-        sections.append(
-            Section(
-                title=level.title,
-                tone=tone,
-                paragraphs=(numbers.fill(level.action),),
-                lists=(Bullets("", tuple(flag.title for flag in flags)),) if flags else (),
-            )
-        )
+        if full:
+            paragraphs: tuple[str, ...] = (numbers.fill(level.action),)
+            lists = (Bullets("", tuple(flag.title for flag in flags)),) if flags else ()
+        else:
+            signs = " · ".join(flag.title for flag in flags)
+            paragraphs = (numbers.fill(level.action), *((signs,) if signs else ()))
+            lists = ()
+        sections.append(Section(title=level.title, tone=tone, paragraphs=paragraphs, lists=lists))
         levels_json.append(
             {
                 "id": level.id,
@@ -261,7 +263,7 @@ def doctor(kb: KnowledgeBase, numbers: Numbers) -> Document:
                 "red_flags": [{"id": f.id, "title": f.title} for f in flags],
             }
         )
-    sections.append(_numbers_section(content, numbers))
+    sections.append(_numbers_section(content, numbers, notes=full))
     payload = {
         "region": numbers.as_json(),
         "levels": levels_json,
@@ -279,19 +281,23 @@ def _region_json(region: Any) -> dict[str, Any]:
     }
 
 
-def _numbers_section(content: KnowledgeBaseFile, numbers: Numbers) -> Section:
+def _numbers_section(
+    content: KnowledgeBaseFile, numbers: Numbers, *, notes: bool = True
+) -> Section:
     region = numbers.region
     if region is not None:
-        notes = [*region.emergency.notes]
+        said = [*region.emergency.notes]
         facts = [(_("Emergency"), region.emergency.label)]
         if region.urgent:
             facts.append((_("Urgent advice"), region.urgent.label))
-            notes += region.urgent.notes
+            said += region.urgent.notes
+        notes_shown = said if notes else []
         return Section(
             title=_("Numbers: {region}").format(region=region.name),
             tone="note",
             facts=tuple(facts),
-            lists=(Bullets("", tuple(notes)),) if notes else (),
+            lists=(Bullets("", tuple(notes_shown)),) if notes_shown else (),
+            subtitle="" if notes else _(MORE_HINT),
         )
     others = tuple(r.emergency.label for r in content.regions)
     return Section(
@@ -317,6 +323,11 @@ def about(kb: KnowledgeBase) -> Document:
             facts=(
                 (_("Version"), __version__),
                 (_("Knowledge base"), where),
+                *(
+                    ((_("Layers"), " · ".join(layer.label() for layer in kb.layers[1:])),)
+                    if len(kb.layers) > 1
+                    else ()
+                ),
                 (_("Files"), ", ".join(kb.files)),
                 (_("Entries"), _count_words(counts)),
             ),
@@ -325,7 +336,11 @@ def about(kb: KnowledgeBase) -> Document:
     )
     payload = {
         "version": __version__,
-        "knowledge_base": {"origin": kb.origin, "files": list(kb.files)},
+        "knowledge_base": {
+            "origin": kb.origin,
+            "files": list(kb.files),
+            "layers": [layer.as_json() for layer in kb.layers],
+        },
         "counts": counts,
         "sources": sources,
     }

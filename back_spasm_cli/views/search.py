@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from back_spasm_cli.advice.recognise import FlagMatch, strictest
-from back_spasm_cli.advice.search import Answer, Hit, Results, withheld
+from back_spasm_cli.advice.recognise import FlagMatch, Pointer, strictest
+from back_spasm_cli.advice.search import Answer, Hit, Results, guard
 from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
 from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, Kind, open_command
 from back_spasm_cli.knowledge.regions import Numbers
@@ -64,9 +64,16 @@ def _framed(
     *,
     shows: Sequence[str] = (),
     notices: Sequence[str] = (),
+    check: Pointer | None = None,
 ) -> Document:
-    """Care level (if any) first, then the emergency strip, the sections, the footer."""
+    """Care level (if any) first, then the emergency strip, `spasm check` when the words
+    call for it, the sections, the footer."""
     lead, care = _care(kb, numbers, flags)
+    if check is not None:
+        section, pointer = frame.check_section(kb.content, check)
+        if check.reason != "asked":  # a frightened question: its answer says it already
+            sections = [section, *sections]
+        care = {**care, "check": pointer}
     if strictest(flags) != "emergency":
         banner = frame.safety_section(kb.content, numbers)
         if banner is not None:
@@ -107,14 +114,11 @@ def search_results(
     flags: Sequence[FlagMatch],
     *,
     notices: Sequence[str] = (),
+    check: Pointer | None = None,
 ) -> Document:
     """`spasm search`: a red flag's care level first, then ranked hits with marked
-    snippets (only red flags and FAQ answers beside an urgent or emergency flag)."""
-    hits = [
-        hit
-        for hit in results.hits
-        if not withheld(strictest(flags)) or hit.kind in ("red-flag", "faq")
-    ]
+    snippets (only red flags beside an urgent or emergency flag: advice/search.guard)."""
+    hits = list(guard(results, strictest(flags)).hits)
     payload = {"query": results.query, "results": [hit_json(hit, kb) for hit in hits]}
     return _framed(
         kb,
@@ -124,6 +128,7 @@ def search_results(
         payload,
         shows=frame.shown_ids(kb.content, (hit.id for hit in hits)),
         notices=notices,
+        check=check,
     )
 
 
@@ -212,6 +217,7 @@ def ask_answer(
         payload,
         shows=frame.shown_kinds(items[i][1] for i in shown),
         notices=notices,
+        check=found.check,
     )
 
 

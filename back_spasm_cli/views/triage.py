@@ -8,6 +8,7 @@ emergency level.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,9 +17,11 @@ from back_spasm_cli.advice import triage
 from back_spasm_cli.knowledge.kb import KnowledgeBase
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
+from back_spasm_cli.system import clock
 from back_spasm_cli.system.i18n import N_, _
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section
+from back_spasm_cli.views.lookups import MORE_HINT
 
 #: Labels (interface words, not advice).
 NEXT = N_("Next")
@@ -115,7 +118,11 @@ def check(
         facts.append((_(NEXT), next_step))
     sections = verdict_sections(content, numbers, verdict, facts)
     if lines:
-        day = _("day {n}").format(n=answers.days) if answers.days is not None else ""
+        day = (
+            frame.day_since(answers.days, clock.today() - dt.timedelta(days=answers.days))
+            if answers.days is not None
+            else ""
+        )
         sections.append(
             Section(
                 title=_today_title(content, verdict),
@@ -138,9 +145,13 @@ def plan(
     verdict: triage.Verdict,
     answers: triage.CheckAnswers,
     data: planner.PlanData,
+    *,
+    full: bool = True,
 ) -> Document:
     """`spasm plan`: at urgent and emergency only the care level and its reasons; at gp
-    the verdict, then the plan under the `meanwhile` heading; at self-care the plan."""
+    the verdict, then the plan under the `meanwhile` heading; at self-care the plan.
+    Not `full` (a terminal's first screen): the phase for today in full, the later ones,
+    the cause and the habits as the commands that open them; JSON carries all of it."""
     content = kb.content
     payload: dict[str, Any] = verdict_data(content, numbers, verdict, answers)
     payload.update(meanwhile=None, phases=[], cause=None, prevention=[], get_help=[])
@@ -159,6 +170,7 @@ def plan(
         sections.append(
             Section(title=data.meanwhile.title, tone="gp", paragraphs=(data.meanwhile.text,))
         )
+    shown = data.phases if full else data.phases[:1]
     for phase in data.phases:
         payload["phases"].append(
             {
@@ -171,18 +183,18 @@ def plan(
                 ],
             }
         )
+        if phase not in shown:
+            continue
         items = tuple(
-            _("{text} See: {command}").format(text=step.text, command=step.command)
-            if step.command
-            else step.text
+            f"{step.text} See: {step.command}" if step.command and full else step.text
             for step in phase.steps
         )
         sections.append(
             Section(
                 title=phase.title,
-                subtitle=_("plan: {id}").format(id=phase.id),
+                subtitle=f"plan: {phase.id}" + ("" if full else f" · {_(MORE_HINT)}"),
                 tone="self-care",
-                paragraphs=(phase.intro,) if phase.intro else (),
+                paragraphs=(phase.intro,) if phase.intro and full else (),
                 lists=(Bullets("", items, ordered=True),),
             )
         )
@@ -194,32 +206,37 @@ def plan(
             "text": cause.text,
             "entries": [ref.to_data() for ref in cause.entries],
         }
-        read = tuple(
-            _("{title}: {summary} See: {command}").format(
-                title=r.title, summary=r.summary, command=r.command
+        if full:
+            read = tuple(f"{r.title}: {r.summary} See: {r.command}" for r in cause.entries)
+            sections.append(
+                Section(
+                    title=cause.label,
+                    subtitle=f"started: {cause.started}",
+                    tone="info",
+                    paragraphs=(cause.text,) if cause.text else (),
+                    lists=(Bullets(_("Read more"), read),) if read else (),
+                )
             )
-            for r in cause.entries
-        )
-        sections.append(
-            Section(
-                title=cause.label,
-                subtitle=_("started: {id}").format(id=cause.started),
-                tone="info",
-                paragraphs=(cause.text,) if cause.text else (),
-                lists=(Bullets(_("Read more"), read),) if read else (),
-            )
-        )
     payload["prevention"] = [ref.to_data() for ref in data.prevention]
-    if data.prevention:
-        habits = tuple(
-            _("{title}: {summary} See: {command}").format(
-                title=r.title, summary=r.summary, command=r.command
-            )
-            for r in data.prevention
-        )
+    if data.prevention and full:
+        habits = tuple(f"{r.title}: {r.summary} See: {r.command}" for r in data.prevention)
         sections.append(
             Section(title=_("Habits to adopt"), tone="info", lists=(Bullets("", habits),))
         )
+    if not full:
+        later = [f"{p.title}: spasm plan --full" for p in data.phases[1:]]
+        if data.cause is not None:
+            commands = ", ".join(r.command for r in data.cause.entries)
+            later.append(f"{data.cause.label}: {commands}" if commands else data.cause.label)
+        later += [f"{r.title}: {r.command}" for r in data.prevention]
+        if later:
+            sections.append(
+                Section(
+                    title=_("Later, and habits to adopt"),
+                    tone="info",
+                    paragraphs=(" · ".join(later),),
+                )
+            )
     payload["get_help"] = [{"level": line.level, "text": line.text} for line in data.get_help]
     sections.append(
         Section(
