@@ -90,7 +90,7 @@ def test_an_old_database_migrates_keeping_every_row(isolated_home: Path) -> None
     old.close()
     conn = storage.private_db()
     try:
-        assert conn.execute("PRAGMA user_version").fetchone() == (4,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (len(storage.PRIVATE_MIGRATIONS),)
         got = list(reversed(diary.entries(conn)))
         sessions = diary.session_list(conn)
     finally:
@@ -130,12 +130,12 @@ def test_two_homes_merge_into_a_third_once_and_again_changes_nothing(
     """A week on one home, three days on another; both into a third; then again."""
     laptop, phone, third = tmp_path / "laptop", tmp_path / "phone", tmp_path / "third"
     use_home(monkeypatch, laptop)
-    for offset in range(-6, 1):
+    for offset in range(-7, 0):  # a week up to yesterday (a diary entry is never ahead)
         log(invoke, "--pain", str(offset + 8), "--at", day(offset), "--note", f"laptop {offset}")
     ice_session(15, "completed", f"{day(-2)[:10]}T19:00:00+00:00")
     assert invoke("export", "-f", "json", "-o", str(tmp_path / "laptop.json")).exit_code == 0
     use_home(monkeypatch, phone)
-    for offset in range(-2, 1):
+    for offset in range(-3, 0):
         log(invoke, "--pain", "3", "--at", day(offset, "21:00"), "--note", f"phone {offset}")
     ice_session(5, "stopped", f"{day(-1)[:10]}T20:00:00+00:00")
     assert invoke("export", "-f", "csv", "-o", str(tmp_path / "phone.csv")).exit_code == 0
@@ -149,7 +149,7 @@ def test_two_homes_merge_into_a_third_once_and_again_changes_nothing(
     seen = history(invoke)
     notes = sorted(str(e["note"]) for e in seen["entries"])
     assert notes == sorted(
-        [f"laptop {n}" for n in range(-6, 1)] + [f"phone {n}" for n in (-2, -1, 0)]
+        [f"laptop {n}" for n in range(-7, 0)] + [f"phone {n}" for n in (-3, -2, -1)]
     )
     assert sorted(int(e["id"]) for e in seen["entries"]) == list(range(1, 11))  # type: ignore[call-overload]
     assert sorted(str(s["outcome"]) for s in seen["sessions"]) == ["completed", "stopped"]

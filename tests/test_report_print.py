@@ -89,7 +89,7 @@ def diary(invoke: Invoke, days: int) -> list[str]:
     session. Returns the notes."""
     notes = []
     for offset in range(days):
-        day = TODAY - dt.timedelta(days=days - 1 - offset)
+        day = TODAY - dt.timedelta(days=days - offset)  # up to yesterday: never ahead
         note = f"entry-{offset:02d}-note"
         result = invoke(
             "log",
@@ -117,7 +117,7 @@ def diary(invoke: Invoke, days: int) -> list[str]:
         sessions.SessionRecord(
             "timer",
             "ice",
-            dt.datetime.combine(TODAY, dt.time(9)).astimezone(),
+            dt.datetime.combine(TODAY - dt.timedelta(days=1), dt.time(9)).astimezone(),
             900,
             240,
             "stopped",
@@ -146,7 +146,7 @@ def test_a_week_prints_with_the_chart_first_and_every_entry(
     assert f"{date_words(start)} to {date_words(TODAY)} (30 days)" in first
     assert "Diary entries 7" in first and "Guided sessions 1" in first
     assert "Pain (0-10), mean per day" in first  # the chart, on the first page
-    first_day = TODAY - dt.timedelta(days=6)
+    first_day = TODAY - dt.timedelta(days=7)
     assert f"{first_day.day} {date_words(first_day).split()[2][:3]}" in first  # an axis date
     everything = " ".join(text)
     for note in notes:
@@ -159,13 +159,13 @@ def test_a_week_prints_with_the_chart_first_and_every_entry(
 def test_two_months_print_every_entry_whole_on_a4(invoke: Invoke, tmp_path: Path) -> None:
     notes = diary(invoke, 60)
     html = tmp_path / "report.html"
-    assert invoke("report", "-o", str(html), "--notes", "--since", "60d").exit_code == 0
+    assert invoke("report", "-o", str(html), "--notes", "--since", "61d").exit_code == 0
     text = pages(print_pdf(html, "A4", tmp_path))
     assert 3 <= len(text) <= 5
     assert "Pain (0-10), mean per day" in text[0]
     for note in notes:
         # each row on one page: its note and its date together, never split
-        day = TODAY - dt.timedelta(days=59 - int(note.split("-")[1]))
+        day = TODAY - dt.timedelta(days=60 - int(note.split("-")[1]))
         when = f"{date_words(day)[:3]} {day.day} {date_words(day).split()[2][:3]} {day.year}"
         holders = [page for page in text if note in page]
         assert len(holders) == 1, note

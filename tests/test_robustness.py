@@ -335,7 +335,7 @@ def test_an_edit_of_the_code_shows_at_once(tmp_path: Path, spasm_env: dict[str, 
     assert "Steps:" in heat() and "Steps:" in heat()  # the second run is from the cache
     views = copy / "back_spasm_cli" / "views" / "lookups.py"
     views.write_text(
-        views.read_text(encoding="utf-8").replace('Bullets("Steps"', 'Bullets("What to do"'),
+        views.read_text(encoding="utf-8").replace('Bullets(_("Steps")', 'Bullets("What to do"'),
         encoding="utf-8",
     )
     edited = heat()

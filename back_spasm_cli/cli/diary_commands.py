@@ -513,7 +513,12 @@ def trends(ctx: typer.Context, since: SinceOpt = None) -> None:
     import shutil
 
     width = shutil.get_terminal_size((80, 24)).columns
-    picture = view.chart(result.days, width, color=fmt == "rich")
+    from back_spasm_cli.render.charts import text_chart
+    from back_spasm_cli.system.i18n import _
+    from back_spasm_cli.views.document import Chart
+
+    chart = Chart(_("Pain (0-10), mean per day"), result.days)
+    picture = text_chart(chart, width, color=fmt == "rich")
     if picture:
         sys.stdout.write(picture.rstrip("\n") + "\n")
     render(
@@ -694,7 +699,12 @@ def import_(
     state: AppState = state_of(ctx)
     vocab = diary.vocabulary(state.kb().content)
     try:
-        rows = diary.read_import(text, kind, vocab)
+        if kind == "fhir":
+            from back_spasm_cli.personal import fhir
+
+            rows = fhir.read_bundle(text, vocab)
+        else:
+            rows = diary.read_import(text, kind, vocab)
     except diary.ImportRefused as err:
         raise UsageError(f"{file}: {err.message}", details=err.details) from None
     notes = True

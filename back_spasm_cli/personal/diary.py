@@ -1070,8 +1070,17 @@ def export_csv(items: Iterable[Record]) -> str:
 def export_json(items: Iterable[Record]) -> str:
     """A JSON array, one entry or session per line (so import errors can name the line);
     control and bidi characters as \\u escapes."""
-    lines = [safe_formats.json_dumps(item.to_data()) for item in items]
+    lines = [safe_formats.json_dumps(_flat(item)) for item in items]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
+def _flat(item: Record) -> dict[str, Any]:
+    """An export row: a session's details as their JSON text, so that every row stays
+    within safe_formats' nesting limit (an object of values and one list)."""
+    data = item.to_data()
+    if isinstance(item, Session):
+        data["details"] = item.details
+    return data
 
 
 def oldest_first(entries_: Iterable[Entry], sessions_: Iterable[Session]) -> list[Record]:
@@ -1111,8 +1120,7 @@ def _json_rows(text: str) -> Iterator[tuple[int, object]]:
     """Each element of a JSON array with the line it starts on (within safe_formats'
     limits: no duplicate key, no number beyond 64 bits, no deep nesting)."""
     try:
-        # a session's details hold a list of objects: two levels more than an entry
-        yield from safe_formats.json_array(text, depth=safe_formats.MAX_DEPTH + 2)
+        yield from safe_formats.json_array(text)
     except safe_formats.JSONLimitError as err:
         raise _LineError(err.line, "", err.message) from None
 
@@ -1150,12 +1158,9 @@ def _json_record(row: dict[str, object], vocab: Vocabulary) -> Record:
 
 
 def read_import(text: str, fmt: str, vocab: Vocabulary) -> list[Row]:
-    """Every row of an export (CSV, JSON or a FHIR Bundle), validated; SpasmError listing
-    each bad row's line and field (nothing is returned unless every row is good)."""
-    if fmt == "fhir":
-        from back_spasm_cli.personal import fhir
-
-        return fhir.read_bundle(text, vocab)
+    """Every row of an export (CSV or JSON; a FHIR Bundle: fhir.read_bundle), validated;
+    SpasmError listing each bad row's line and field (nothing is returned unless every row
+    is good)."""
     errors: list[str] = []
     found: list[Row] = []
     rows: Iterator[tuple[int, object]] = _json_rows(text) if fmt == "json" else _csv_rows(text)

@@ -343,11 +343,3 @@ def trends(
         payload["not_proof"] = content.diary.not_proof
     helped = frame.shown_ids(content, (h.id for h in result.helped))
     return frame.finish(content, sections, payload, shows=helped)
-
-
-def chart(days: Sequence[tuple[str, float]], width: int, *, color: bool) -> str:
-    """Mean pain per day as a plotext line chart ('' with fewer than one day)."""
-    from back_spasm_cli.render.charts import text_chart
-    from back_spasm_cli.views.document import Chart
-
-    return text_chart(Chart(_("Pain (0-10), mean per day"), tuple(days)), width, color=color)

@@ -224,7 +224,7 @@ def entries_table(items: Sequence[Entry], vocab: Vocabulary, *, notes: bool) -> 
         headers=(*headers, "Note") if notes else headers,
         rows=tuple(rows),
         empty="No entries in this period.",
-        widths=(22, 6, 18, 20, 16, 18) if notes else (24, 7, 22, 24, 23),
+        widths=(20, 6, 16, 17, 14, 27) if notes else (24, 7, 22, 24, 23),
     )
 
 

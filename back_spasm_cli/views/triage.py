@@ -214,13 +214,15 @@ def plan(
                     subtitle=f"started: {cause.started}",
                     tone="info",
                     paragraphs=(cause.text,) if cause.text else (),
-                    lists=(Bullets("Read more", read),) if read else (),
+                    lists=(Bullets(_("Read more"), read),) if read else (),
                 )
             )
     payload["prevention"] = [ref.to_data() for ref in data.prevention]
     if data.prevention and full:
         habits = tuple(f"{r.title}: {r.summary} See: {r.command}" for r in data.prevention)
-        sections.append(Section(title="Habits to adopt", tone="info", lists=(Bullets("", habits),)))
+        sections.append(
+            Section(title=_("Habits to adopt"), tone="info", lists=(Bullets("", habits),))
+        )
     if not full:
         later = [f"{p.title}: spasm plan --full" for p in data.phases[1:]]
         if data.cause is not None:
@@ -230,13 +232,15 @@ def plan(
         if later:
             sections.append(
                 Section(
-                    title="Later, and habits to adopt", tone="info", paragraphs=(" · ".join(later),)
+                    title=_("Later, and habits to adopt"),
+                    tone="info",
+                    paragraphs=(" · ".join(later),),
                 )
             )
     payload["get_help"] = [{"level": line.level, "text": line.text} for line in data.get_help]
     sections.append(
         Section(
-            title="When to get help",
+            title=_("When to get help"),
             tone="gp",
             lists=(Bullets("", tuple(line.text for line in data.get_help)),),
         )
