@@ -17,15 +17,16 @@ from back_spasm_cli.knowledge.kb import KnowledgeBase, iter_items
 from back_spasm_cli.knowledge.kinds import KIND_BY_SECTION, Kind, open_command
 from back_spasm_cli.knowledge.regions import Numbers
 from back_spasm_cli.knowledge.schema import Exercise, KnowledgeBaseFile, RedFlag
+from back_spasm_cli.system.i18n import N_, _
 from back_spasm_cli.views import frame
 from back_spasm_cli.views.document import Bullets, Document, Section
 from back_spasm_cli.views.layers import from_json, from_line
 
 #: Labels (interface words, not advice).
-OPEN_IT = "Open it"
-RELATED = "Related"
-DAYS = "Days since it started"
-DAYS_UNKNOWN = "not given (add --days N)"
+OPEN_IT = N_("Open it")
+RELATED = N_("Related")
+DAYS = N_("Days since it started")
+DAYS_UNKNOWN = N_("not given (add --days N)")
 
 
 def why_line(match: FlagMatch) -> str:
@@ -103,7 +104,7 @@ def hit_section(hit: Hit, kb: KnowledgeBase | None = None) -> Section:
         title=hit.title,
         subtitle=f"{hit.kind}: {hit.id}" + (f" · {origin}" if origin else ""),
         paragraphs=(hit.snippet,),
-        facts=((OPEN_IT, hit.command),),
+        facts=((_(OPEN_IT), hit.command),),
     )
 
 
@@ -200,7 +201,7 @@ def ask_answer(
             lines = tuple(f"{r['title']}: {r['summary']} ({r['command']})" for r in related)
         else:  # the commands alone, on a line or two
             lines = (" · ".join(r["command"] for r in related),)
-        sections.append(Section(title=RELATED, tone="note", lists=(Bullets("", lines),)))
+        sections.append(Section(title=_(RELATED), tone="note", lists=(Bullets("", lines),)))
     payload = {
         "question": found.question,
         "intent": found.intent,
@@ -227,8 +228,8 @@ def answer_line(content: KnowledgeBaseFile, found: Answer) -> Section | None:
     `answer`, else its summary."""
     paragraphs: tuple[str, ...] = ()
     if found.day is not None and found.full:
-        days = DAYS_UNKNOWN if found.days_since_onset is None else str(found.days_since_onset)
-        paragraphs = (found.day.text, f"{DAYS}: {days}")
+        days = _(DAYS_UNKNOWN) if found.days_since_onset is None else str(found.days_since_onset)
+        paragraphs = (found.day.text, f"{_(DAYS)}: {days}")
     elif found.full:
         item = next(i for _, i in iter_items(content) if i.id == found.full[0])
         text = getattr(item, "answer", None) or item.summary
