@@ -3,6 +3,7 @@ in a pseudo-terminal, answered as a person would."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import sqlite3
 from collections.abc import Callable
@@ -133,7 +134,9 @@ def test_the_all_no_path_takes_at_most_12_answers(
     # the counter shown with each question says how many are left when all are "no"
     assert f"[{answers}/{answers}]" in session.prompts[-1]
     assert "Self-care at home" in session.out
-    assert f"Today (day {days})" in session.out
+    # Days are said one way: the day of the spasm and the date it started (issue 18).
+    started = (datetime.date.today() - datetime.timedelta(days=int(days))).strftime("%-d %b")
+    assert f"Today (day {days}, since {started})" in session.out
     assert session.out.rstrip().endswith("for when to get help.")
     assert UK_999 in session.out
     assert saved_rows(env) == 1

@@ -369,13 +369,13 @@ def test_self_care_ends_with_today_then_the_plan_pointer(invoke: Invoke) -> None
     assert out.startswith("Emergency: numb groin or bottom")  # the strip, then the verdict
     assert "\n\nSelf-care at home\n" in out
     assert UK_999 in out  # the emergency signs are shown
-    block = out[out.index("Today (day 1)") :]
+    block = out[out.index("Today (day 1, since ") :]
     today = [line for line in block.splitlines()[1:] if line.startswith("- ")]
     assert 1 <= len(today) - 1 <= 6  # the lines for today, then "- spasm plan"
     assert today[-1] == "- spasm plan"
     assert "ice" in block.lower() and "walk" in block.lower()
     assert "no heat, hot baths, alcohol or massage" in block
-    assert out.index("Call 999 (United Kingdom emergency) now") < out.index("Today (day 1)")
+    assert out.index("Call 999 (United Kingdom emergency) now") < out.index("Today (day 1, since ")
 
 
 def test_from_day_3_today_changes(invoke: Invoke) -> None:

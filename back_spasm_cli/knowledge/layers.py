@@ -38,7 +38,7 @@ from back_spasm_cli.knowledge.schema import Model
 from back_spasm_cli.system import paths
 
 if TYPE_CHECKING:
-    from back_spasm_cli.knowledge.kb import KBFile, KBIssue
+    from back_spasm_cli.knowledge.reading import KBFile, KBIssue
 
 LayerKind = Literal["base", "language", "overlay"]
 #: Where a layer was found: the shipped base, --kb, a language folder, site, user,
@@ -127,7 +127,7 @@ def site_overlays_dir() -> Path:
 
 def overlay_source(path: str | Path, scope: Scope = "option") -> LayerSource:
     """Read an overlay folder's file list; refuse what is not one."""
-    from back_spasm_cli.knowledge.kb import KBFile, _is_yaml
+    from back_spasm_cli.knowledge.reading import KBFile, _is_yaml
 
     shown = str(path)
     try:
@@ -155,7 +155,7 @@ def overlay_source(path: str | Path, scope: Scope = "option") -> LayerSource:
 
 def language_source(path: str | Path, language: str) -> LayerSource:
     """A language layer: a folder of the base's section files holding translated text."""
-    from back_spasm_cli.knowledge.kb import KBFile, _is_yaml
+    from back_spasm_cli.knowledge.reading import KBFile, _is_yaml
 
     folder = Path(path)
     files = tuple(
@@ -167,7 +167,7 @@ def language_source(path: str | Path, language: str) -> LayerSource:
 
 
 def _shipped(folder: Path) -> bool:
-    from back_spasm_cli.knowledge.kb import shipped_data
+    from back_spasm_cli.knowledge.reading import shipped_data
 
     try:
         return Path(str(shipped_data())) == folder.parent
@@ -191,7 +191,7 @@ def stack(
 ) -> list[LayerSource]:
     """Every layer in use, most local last: the base (shipped, or `--kb`), language layers,
     site overlays, the user's, `SPASM_OVERLAYS`, then `overlays` (`--overlay`)."""
-    from back_spasm_cli.knowledge.kb import SHIPPED, locate
+    from back_spasm_cli.knowledge.reading import SHIPPED, locate
 
     base = locate(kb_path)
     layers = [
@@ -498,7 +498,7 @@ def _drop_related(item: Any, target: str) -> Any:
 
 def _users(state: MergeState, target: str) -> Iterator[str]:
     """Where the single sections (triage, plan, words, sessions) point at `target`."""
-    from back_spasm_cli.knowledge.kb import _format_loc
+    from back_spasm_cli.knowledge.reading import _format_loc
     from back_spasm_cli.knowledge.schema import OPTIONAL_SECTIONS
 
     for name in OPTIONAL_SECTIONS:
@@ -608,7 +608,7 @@ class _Layerer:
     # -- issues
 
     def issue(self, file: str, node: Any, path: str, message: str) -> None:
-        from back_spasm_cli.knowledge.kb import KBIssue
+        from back_spasm_cli.knowledge.reading import KBIssue
 
         mark = getattr(node, "start_mark", None)
         self.issues.append(
@@ -625,18 +625,20 @@ class _Layerer:
         """`value` validated as `tp`, or None with its issues recorded."""
         from pydantic import ValidationError
 
-        from back_spasm_cli.knowledge import kb
+        from back_spasm_cli.knowledge import reading
 
         try:
             return _adapter(tp).validate_python(value)
         except ValidationError as err:
             for error in err.errors(include_url=False):
                 sub = tuple(error["loc"])
-                target = kb._node_at(node, sub, key=error["type"] in kb._UNKNOWN_KEY)
-                self.issue(file, target, kb._format_loc((*loc, *sub)), kb._describe(error))
+                target = reading._node_at(node, sub, key=error["type"] in reading._UNKNOWN_KEY)
+                self.issue(
+                    file, target, reading._format_loc((*loc, *sub)), reading._describe(error)
+                )
             return None
         except ValueError as err:
-            self.issue(file, node, kb._format_loc(loc), str(err))
+            self.issue(file, node, reading._format_loc(loc), str(err))
             return None
 
     def validate_item(
@@ -646,7 +648,7 @@ class _Layerer:
         built once, rather than one per type): as a file holding just that item."""
         from pydantic import ValidationError
 
-        from back_spasm_cli.knowledge import kb
+        from back_spasm_cli.knowledge import reading
         from back_spasm_cli.knowledge.schema import validator
 
         try:
@@ -654,8 +656,10 @@ class _Layerer:
         except ValidationError as err:
             for error in err.errors(include_url=False):
                 sub = tuple(error["loc"])[2:]  # (section, 0, ...) -> the item's own path
-                target = kb._node_at(node, sub, key=error["type"] in kb._UNKNOWN_KEY)
-                self.issue(file, target, kb._format_loc((*loc, *sub)), kb._describe(error))
+                target = reading._node_at(node, sub, key=error["type"] in reading._UNKNOWN_KEY)
+                self.issue(
+                    file, target, reading._format_loc((*loc, *sub)), reading._describe(error)
+                )
             return None
 
     # -- one layer
@@ -690,7 +694,7 @@ class _Layerer:
         raw: Any,
         node: Any,
     ) -> None:
-        from back_spasm_cli.knowledge.kb import _format_loc
+        from back_spasm_cli.knowledge.reading import _format_loc
         from back_spasm_cli.knowledge.schema import KnowledgeBaseFile
 
         loc = (section, position)
@@ -810,7 +814,7 @@ class _Layerer:
         self.touches.append(Touch(layer, op.file, _line(op.node), op.kind, op.section, op.target))
 
     def refuse(self, file: str, node: Any, loc: tuple[Any, ...], message: str) -> None:
-        from back_spasm_cli.knowledge.kb import _format_loc
+        from back_spasm_cli.knowledge.reading import _format_loc
 
         self.issue(
             file,
@@ -931,7 +935,7 @@ class _Layerer:
         what: str,
     ) -> Any:
         """An existing item with lists appended (only `lists`)."""
-        from back_spasm_cli.knowledge.kb import _format_loc
+        from back_spasm_cli.knowledge.reading import _format_loc
 
         hints = _hints(type(old))
         changes: dict[str, Any] = {}
@@ -1294,7 +1298,7 @@ def merge(
 ) -> Loaded:
     """The one merge function: the base's sections, then every layer's operations, in
     order. Issues (errors and refusals, with file and line) are appended to `issues`."""
-    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.knowledge import reading
 
     merger = _Layerer(base, base_files, issues)
     described: list[Layer] = [
@@ -1312,8 +1316,8 @@ def merge(
         described.append(layer)
         for kb_file in source.files:
             stem, dot, suffix = Path(kb_file.resource.name).name.partition(".")
-            if not dot or f".{suffix}" not in kb.YAML_SUFFIXES or stem not in SECTION_FILES:
-                kb_issue = kb.KBIssue(
+            if not dot or f".{suffix}" not in reading.YAML_SUFFIXES or stem not in SECTION_FILES:
+                kb_issue = reading.KBIssue(
                     kb_file.name,
                     None,
                     None,
@@ -1324,7 +1328,7 @@ def merge(
                 )
                 issues.append(kb_issue)
                 continue
-            composed = kb.compose(kb_file.name, raw[kb_file.name], issues)
+            composed = reading.compose(kb_file.name, raw[kb_file.name], issues)
             if composed is None:
                 continue
             document, node = composed
@@ -1369,7 +1373,7 @@ def _check_links(
 ) -> None:
     """What the layers added must point at something: related ids, and the ids the single
     sections they touched name."""
-    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.knowledge import reading
     from back_spasm_cli.knowledge.schema import ENTRY_SECTIONS, LIST_SECTIONS
 
     known = set(state.section_of)
@@ -1386,7 +1390,7 @@ def _check_links(
                         else (found.layer, found.file, found.line)
                     )
                     issues.append(
-                        kb.KBIssue(
+                        reading.KBIssue(
                             where[1],
                             where[2],
                             None,
@@ -1410,13 +1414,13 @@ def _check_links(
         root = roots.get(section, (file, None))[1]
         for loc, target, table in value.references():
             if target not in tables[table]:
-                mark = kb._node_at(root, loc).start_mark if root is not None else None
+                mark = reading._node_at(root, loc).start_mark if root is not None else None
                 issues.append(
-                    kb.KBIssue(
+                    reading.KBIssue(
                         file,
                         mark.line + 1 if mark else None,
                         mark.column + 1 if mark else None,
-                        kb._format_loc(loc),
+                        reading._format_loc(loc),
                         f"{table.replace('_', ' ').rstrip('s')} id {target!r} points to nothing",
                     )
                 )
@@ -1426,7 +1430,7 @@ def _describe_layer(
     source: LayerSource, raw: dict[str, bytes], issues: list[KBIssue], below: list[Layer]
 ) -> Layer:
     """The layer's manifest read and checked (a language layer has none)."""
-    from back_spasm_cli.knowledge import kb
+    from back_spasm_cli.knowledge import reading
     from back_spasm_cli.version import __version__
 
     files = tuple(f.name for f in source.files)
@@ -1441,7 +1445,7 @@ def _describe_layer(
         )
     name = source.manifest.name
     fallback = Layer(source.kind, Path(source.path).name, source.path, source.scope, files=files)
-    composed = kb.compose(name, raw[name], issues, what="`name:` and `version:`")
+    composed = reading.compose(name, raw[name], issues, what="`name:` and `version:`")
     if composed is None:
         return fallback
     document, node = composed
@@ -1451,7 +1455,7 @@ def _describe_layer(
         mark = key_node.start_mark
         if key not in MANIFEST_KEYS:
             issues.append(
-                kb.KBIssue(
+                reading.KBIssue(
                     name,
                     mark.line + 1,
                     mark.column + 1,
@@ -1465,7 +1469,7 @@ def _describe_layer(
             vmark = value_node.start_mark
             hint = ' (quote it: version: "1.2")' if isinstance(value, int | float) else ""
             issues.append(
-                kb.KBIssue(
+                reading.KBIssue(
                     name,
                     vmark.line + 1,
                     vmark.column + 1,
@@ -1477,11 +1481,11 @@ def _describe_layer(
         info[key] = value.strip()
     for key in ("name", "version"):
         if key not in info and key not in document:
-            issues.append(kb.KBIssue(name, 1, 1, key, "required field is missing"))
+            issues.append(reading.KBIssue(name, 1, 1, key, "required field is missing"))
     label = info.get("name", fallback.name)
     if any(layer.name.casefold() == label.casefold() for layer in below):
         issues.append(
-            kb.KBIssue(
+            reading.KBIssue(
                 name,
                 _line(_child(node, "name")),
                 None,
@@ -1494,7 +1498,7 @@ def _describe_layer(
         needed = _version_tuple(requires.lstrip(">= "))
         if needed is None:
             issues.append(
-                kb.KBIssue(
+                reading.KBIssue(
                     name,
                     _line(_child(node, "requires")),
                     None,
@@ -1504,7 +1508,7 @@ def _describe_layer(
             )
         elif needed > (_version_tuple(__version__) or (0,)):
             issues.append(
-                kb.KBIssue(
+                reading.KBIssue(
                     name,
                     _line(_child(node, "requires")),
                     None,
