@@ -170,3 +170,31 @@ def test_kb_check_finds_no_gap_in_the_spanish_safety_text(spasm_env: dict[str, s
     report = json.loads(result.stdout)["languages"]["es"]
     assert report["safety_gaps"] == []
     assert all(not item.startswith(("red_flags", "triage", "meta")) for item in report["stale"])
+
+
+def test_a_language_layer_appends_context_cues_and_never_drops_any() -> None:
+    """data/es/words.yaml adds Spanish whose-and-when cues (before, after, ends, unless) to
+    the English groups; every English cue stays."""
+    base = kb.load(use_cache=False).content.words
+    spanish = kb.load(languages=kb.language_layer(None, "es"), use_cache=False).content.words
+    assert base is not None and spanish is not None
+    english = {g.id: g for g in base.context}
+    merged = {g.id: g for g in spanish.context}
+    assert set(merged) == set(english)
+    for ident, group in english.items():
+        for key in ("before", "after", "ends", "unless"):
+            assert set(getattr(group, key)) <= set(getattr(merged[ident], key)), (ident, key)
+    assert "mi abuela" in merged["someone-else"].before
+    assert "yo" in merged["someone-else"].ends
+    assert "ha vuelto" in merged["long-ago"].unless
+    assert "his back has" in merged["someone-else"].unless
+
+
+def test_a_translation_cannot_shorten_context_cues() -> None:
+    from back_spasm_cli.knowledge.layers import Refused, translate
+
+    group = kb.load(use_cache=False).content.words.context[0]
+    with pytest.raises(Refused):
+        translate(group, {"reach": group.reach + 1}, "words.context[0]")
+    grown = translate(group, {"unless": ["ahora yo"]}, "words.context[0]")
+    assert grown.unless == [*group.unless, "ahora yo"]

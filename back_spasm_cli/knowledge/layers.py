@@ -479,7 +479,9 @@ UNTRANSLATABLE = frozenset(
     }
 )
 #: Lists a translation (or overlay) may add to but never shorten.
-GROWING = frozenset({"aliases", "phrases", "terms", "before", "after", "breaks", "ignore"})
+GROWING = frozenset(
+    {"aliases", "phrases", "terms", "before", "after", "breaks", "ignore", "ends", "unless"}
+)
 
 
 def _replace(item: Any, changes: dict[str, Any]) -> Any:
