@@ -19,10 +19,10 @@ CORPUS = Path(__file__).resolve().parent / "data" / "es" / "red_flag_phrasings.y
 TARGETS = {"emergency": 1.0, "urgent": 0.95, "gp": 0.90}
 MAX_FALSE_ALARMS = 0.02
 #: What the words reach today (measured; a floor, so that no change makes them worse).
-#: Urgent falls short of its target. Spanish whose-and-when cues (data/es/words.yaml
+#: Spanish whose-and-when cues (data/es/words.yaml
 #: `context:`) took false alarms from 12% to 2.8% ("mi abuela tiene osteoporosis",
 #: "tuve fiebre hace años").
-FLOORS = {"emergency": 1.0, "urgent": 0.92, "gp": 0.91}
+FLOORS = {"emergency": 1.0, "urgent": 0.97, "gp": 0.91}
 FALSE_ALARMS_TODAY = 0.03
 
 
