@@ -19,11 +19,10 @@ CORPUS = Path(__file__).resolve().parent / "data" / "es" / "red_flag_phrasings.y
 TARGETS = {"emergency": 1.0, "urgent": 0.95, "gp": 0.90}
 MAX_FALSE_ALARMS = 0.02
 #: What the words reach today (measured; a floor, so that no change makes them worse).
-#: Spanish whose-and-when cues (data/es/words.yaml
-#: `context:`) took false alarms from 12% to 2.8% ("mi abuela tiene osteoporosis",
-#: "tuve fiebre hace años").
+#: Spanish whose-and-when cues (data/es/words.yaml `context:`) took false alarms from 12%
+#: to 0.7% ("mi abuela tiene osteoporosis", "tuve fiebre hace años").
 FLOORS = {"emergency": 1.0, "urgent": 0.97, "gp": 0.91}
-FALSE_ALARMS_TODAY = 0.03
+FALSE_ALARMS_TODAY = 0.01
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +93,23 @@ def test_negation_and_everyday_words(spanish: KnowledgeBaseFile, text: str) -> N
 
 def test_english_words_still_work_in_spanish(spanish: KnowledgeBaseFile) -> None:
     assert level(spanish, "I peed myself") == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mi abuela tiene fiebre", "none"),
+        ("tuve fiebre de niño", "none"),
+        ("cuido a mi madre y tengo fiebre", "urgent"),
+        ("mi hijo tiene gripe y estoy con fiebre", "urgent"),
+        ("mi madre tiene fiebre y ahora yo también", "urgent"),
+        ("hace años tuve fiebre y ha vuelto", "urgent"),
+        ("mi esposo dice que no controlo la orina", "emergency"),
+        ("desde hace años tomo corticoides y me caí de la silla", "emergency"),
+        ("no tengo problemas de erección pero no siento nada al limpiarme", "emergency"),
+    ],
+)
+def test_spanish_context_sets_aside_others_and_the_past_never_the_persons_own_sign(
+    spanish: KnowledgeBaseFile, text: str, expected: str
+) -> None:
+    assert level(spanish, text) == expected
