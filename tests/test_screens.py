@@ -63,9 +63,15 @@ def test_the_first_screen_holds_the_answer_and_the_number(
 
 
 def test_doctor_and_plan_fit_where_they_scrolled(isolated_home: Path) -> None:
-    assert len(screen(isolated_home, "doctor")) <= 45  # was 65
+    doctor = screen(isolated_home, "doctor")
+    assert len(doctor) <= ROWS  # was 65, then 43
+    assert "Call 999 (United Kingdom emergency) now" in doctor[1], doctor
+    assert "NHS 111 (England, United Kingdom)" in "\n".join(doctor), doctor
+    assert doctor[-1] == "Worried, or not getting better? Run `spasm doctor` for when to get help."
     plan = screen(isolated_home, "plan", *CONTEXT, "--days", "1", "--severity", "5")
-    assert len(plan) <= 40  # was 72
+    assert len(plan) <= ROWS  # was 72, then 36
+    assert "1. Stay gently active" in "\n".join(plan), plan
+    assert plan[-1] == "Worried, or not getting better? Run `spasm doctor` for when to get help."
     assert len(screen(isolated_home, "ask", "ice", "or", "heat")) <= 40  # was 77
 
 

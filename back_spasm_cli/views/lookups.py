@@ -250,11 +250,19 @@ def doctor(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Docume
         if full:
             paragraphs: tuple[str, ...] = (numbers.fill(level.action),)
             lists = (Bullets("", tuple(flag.title for flag in flags)),) if flags else ()
-        else:
+        elif level_id == "gp":  # not urgent: its signs are depth, behind --full
+            paragraphs, lists = (numbers.fill(level.action),), ()
+        else:  # urgent: action and signs in one paragraph, so the page fits 30 rows
             signs = " · ".join(flag.title for flag in flags)
-            paragraphs = (numbers.fill(level.action), *((signs,) if signs else ()))
+            parts = (numbers.fill(level.action), *((signs,) if signs else ()))
+            paragraphs = parts if level_id == "emergency" else (" ".join(parts),)
             lists = ()
-        sections.append(Section(title=level.title, tone=tone, paragraphs=paragraphs, lists=lists))
+        subtitle = _(MORE_HINT) if not full and level_id == "gp" else ""
+        sections.append(
+            Section(
+                title=level.title, tone=tone, paragraphs=paragraphs, lists=lists, subtitle=subtitle
+            )
+        )
         levels_json.append(
             {
                 "id": level.id,
@@ -263,7 +271,8 @@ def doctor(kb: KnowledgeBase, numbers: Numbers, *, full: bool = False) -> Docume
                 "red_flags": [{"id": f.id, "title": f.title} for f in flags],
             }
         )
-    sections.append(_numbers_section(content, numbers, notes=full))
+    if full:  # the compact page names each number, with its country, in the actions above
+        sections.append(_numbers_section(content, numbers, notes=full))
     payload = {
         "region": numbers.as_json(),
         "levels": levels_json,

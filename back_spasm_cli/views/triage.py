@@ -223,20 +223,7 @@ def plan(
         sections.append(
             Section(title=_("Habits to adopt"), tone="info", lists=(Bullets("", habits),))
         )
-    if not full:
-        later = [f"{p.title}: spasm plan --full" for p in data.phases[1:]]
-        if data.cause is not None:
-            commands = ", ".join(r.command for r in data.cause.entries)
-            later.append(f"{data.cause.label}: {commands}" if commands else data.cause.label)
-        later += [f"{r.title}: {r.command}" for r in data.prevention]
-        if later:
-            sections.append(
-                Section(
-                    title=_("Later, and habits to adopt"),
-                    tone="info",
-                    paragraphs=(" · ".join(later),),
-                )
-            )
+    # compact: later phases, cause and habits are depth behind --full (the page fits 30 rows)
     payload["get_help"] = [{"level": line.level, "text": line.text} for line in data.get_help]
     sections.append(
         Section(
