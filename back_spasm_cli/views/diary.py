@@ -117,23 +117,39 @@ def _minutes(seconds: int) -> str:
     return f"{minutes}:{rest:02d}"
 
 
-OUTCOME_WORDS = {"completed": "finished", "stopped": "stopped early", "worse": "made it worse"}
+OUTCOME_WORDS = {
+    "completed": N_("finished"),
+    "stopped": N_("stopped early"),
+    "worse": N_("made it worse"),
+}
+#: What a timer times, in words (sessions keep the ids).
+TIMER_WORDS = {"ice": N_("ice timer"), "heat": N_("heat timer")}
+#: The same, short, for counts ("ice: 2").
+WHAT_WORDS = {"ice": N_("ice"), "heat": N_("heat"), "routine": N_("routine")}
 
 
 def session_what(session: Session) -> str:
     """'ice timer', 'heat timer' or 'routine (3 exercises)'."""
     if session.kind == "timer":
-        return f"{session.what} timer"
+        if session.what in TIMER_WORDS:
+            return _(TIMER_WORDS[session.what])
+        return _("{what} timer").format(what=session.what)
     count = len(session.what.split())
-    return f"routine ({count} exercise{'s' if count != 1 else ''})"
+    return ngettext("routine ({count} exercise)", "routine ({count} exercises)", count).format(
+        count=count
+    )
 
 
 def session_line(session: Session) -> str:
     """'S#3 2026-11-20 08:30 ice timer: 15:00 planned, 4:10 done, stopped early'."""
-    return (
-        f"S#{session.id} {session.at} {session_what(session)}:"
-        f" {_minutes(session.planned_seconds)} planned, {_minutes(session.actual_seconds)}"
-        f" done, {OUTCOME_WORDS.get(session.outcome, session.outcome)}"
+    outcome = OUTCOME_WORDS.get(session.outcome)
+    return _("S#{id} {at} {what}: {planned} planned, {done} done, {outcome}").format(
+        id=session.id,
+        at=session.at,
+        what=session_what(session),
+        planned=_minutes(session.planned_seconds),
+        done=_minutes(session.actual_seconds),
+        outcome=_(outcome) if outcome else session.outcome,
     )
 
 
@@ -272,8 +288,13 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
         shown = result.session_items[:10]
         lines = tuple(session_line(s) for s in shown)
         if len(result.session_items) > len(shown):
-            lines += (f"… and {len(result.session_items) - len(shown)} earlier",)
-        counts = ", ".join(f"{s.what}: {s.count}" for s in result.sessions)
+            lines += (
+                _("… and {count} earlier").format(count=len(result.session_items) - len(shown)),
+            )
+        counts = ", ".join(
+            f"{_(WHAT_WORDS[s.what]) if s.what in WHAT_WORDS else s.what}: {s.count}"
+            for s in result.sessions
+        )
         sections.append(
             Section(
                 title=_("Sessions recorded"),
@@ -281,8 +302,11 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
                 tone="gp" if worse else "info",
                 paragraphs=(
                     (
-                        f"{len(worse)} session{'s' if len(worse) != 1 else ''} made the pain"
-                        " worse and stopped.",
+                        ngettext(
+                            "{count} session made the pain worse and stopped.",
+                            "{count} sessions made the pain worse and stopped.",
+                            len(worse),
+                        ).format(count=len(worse)),
                     )
                     if worse
                     else ()
