@@ -124,6 +124,43 @@ def test_sessions_in_trends_and_plan_notices(spasm_env: dict[str, str]) -> None:
         assert english_lines(text) == []
 
 
+#: Metavars that were English in the Spanish help.
+HELP_ENGLISH = re.compile(r"\b(PATH|FILE|LANG|REGION|WHEN|NAME|AREA|SIDE|ARGS)\b")
+
+
+@pytest.mark.parametrize(
+    ("args", "spanish"),
+    [
+        (["--help"], "--kb RUTA"),
+        (["log", "--help"], "--where ZONA [LADO] [leg]"),
+        (["remedy", "--help"], "Uso: spasm remedy [OPCIONES] [NOMBRE]..."),
+        (["plan", "--help"], "-o, --output ARCHIVO"),
+        (["trends", "--help"], "--since 14d|2w|YYYY-MM-DD"),
+        (["timer", "--help"], "-r, --region REGIÓN"),
+    ],
+)
+def test_help_metavars(spasm_env: dict[str, str], args: list[str], spanish: str) -> None:
+    out = run(args, spasm_env)
+    assert spanish in out
+    assert HELP_ENGLISH.findall(out.replace("LC_MESSAGES, LANG)", "")) == []
+
+
+def test_mistyped_command_in_spanish(spasm_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [installed_spasm(), "remedi"],
+        env={**spasm_env, "LANG": "es_ES.UTF-8", "COLUMNS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Error: No existe el comando 'remedi'. ¿Quería decir 'remedy'" in result.stderr
+    assert "Uso: spasm [OPCIONES] COMANDO [ARGUMENTOS]..." in result.stderr
+    assert "No such command" not in result.stderr and "Usage" not in result.stderr
+
+
 def test_timer_hielo(spasm_env: dict[str, str]) -> None:
     out = run(["timer", "hielo", "--yes", "--seconds", "2"], spasm_env)
     assert "Frío: 0:02" in out and "Próxima sesión de frío" in out
