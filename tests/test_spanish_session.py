@@ -102,6 +102,10 @@ def test_sessions_in_trends_and_plan_notices(spasm_env: dict[str, str]) -> None:
     assert "Sesiones registradas (frío: 1)" in trends
     assert "temporizador de frío: 0:01 previstos, 0:01 hechos, terminada" in trends
     assert "Entradas: 2" in trends and "Dolor medio: 4.0" in trends
+    history = run(["history"], spasm_env)
+    assert "Diario del dolor (2 entradas, 1 sesión, todas las entradas" in history
+    assert "#2 " in history and ' dolor 3: "otra"' in history
+    assert "Pain diary" not in history and " pain 3" not in history
     plan = subprocess.run(
         [installed_spasm(), "plan"],
         env={**spasm_env, "LANG": "es_ES.UTF-8", "COLUMNS": "100"},
@@ -119,7 +123,7 @@ def test_sessions_in_trends_and_plan_notices(spasm_env: dict[str, str]) -> None:
     reused = run(["plan", "--region", "es"], spasm_env)
     assert "se usan sus respuestas de" in reused
     assert_no_seen_english(plan.stderr)  # its sign ids ("abdominal-pain") are --has's values
-    for text in (timed, trends, answered, reused):
+    for text in (timed, trends, history, answered, reused):
         assert_no_seen_english(text)
         assert english_lines(text) == []
 

@@ -37,10 +37,11 @@ def where(entry: Entry) -> str:
 
 def entry_line(entry: Entry) -> str:
     """One entry on one line: '#12 2026-11-20 08:30 pain 6: lower back, left side; ...'."""
-    parts = [f"#{entry.id} {entry.at} pain {entry.pain}"]
-    details = [d for d in (where(entry), entry.trigger and f"trigger {entry.trigger}") if d]
+    parts = [_("#{id} {at} pain {pain}").format(id=entry.id, at=entry.at, pain=entry.pain)]
+    trigger = entry.trigger and _("trigger {trigger}").format(trigger=entry.trigger)
+    details = [d for d in (where(entry), trigger) if d]
     if entry.helped:
-        details.append("helped: " + ", ".join(entry.helped_names()))
+        details.append(_("helped: {names}").format(names=", ".join(entry.helped_names())))
     if entry.note:
         details.append(f'"{entry.note}"')
     return parts[0] + (": " + "; ".join(details) if details else "")
@@ -164,28 +165,29 @@ def history(
 ) -> Document:
     """Entries and sessions, newest first, in one list; after the safety strip when the
     region's `numbers` are given (every diary view on a screen carries it)."""
-    period = f"since {since[:10]}" if since else "all entries"
-    count = f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}"
+    period = _("since {date}").format(date=since[:10]) if since else _("all entries")
+    count = ngettext("{count} entry", "{count} entries", len(items)).format(count=len(items))
     if shown != "entries":
-        count = (
-            f"{count}, {len(sessions)} session{'s' if len(sessions) != 1 else ''}"
-            if shown == "both"
-            else f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
+        session_count = ngettext("{count} session", "{count} sessions", len(sessions)).format(
+            count=len(sessions)
         )
+        count = f"{count}, {session_count}" if shown == "both" else session_count
     merged: list[tuple[str, int, str]] = [(e.at, 0, entry_line(e)) for e in items]
     merged += [(s.at, 1, session_line(s)) for s in sessions]
     merged.sort(key=lambda row: (row[0], row[1]), reverse=True)
     if merged:
         body = Section(
-            title="Pain diary",
-            subtitle=f"{count}, {period}, newest first",
+            title=_("Pain diary"),
+            subtitle=_("{count}, {period}, newest first").format(count=count, period=period),
             lists=(Bullets("", tuple(line for _, _, line in merged)),),
         )
     else:
-        empty = {
-            "sessions": "No sessions. `spasm timer ice` or `spasm routine` records one.",
-        }.get(shown, "No entries. Add one with: spasm log --pain N")
-        body = Section(title="Pain diary", subtitle=period, paragraphs=(empty,))
+        empty = (
+            _("No sessions. `spasm timer ice` or `spasm routine` records one.")
+            if shown == "sessions"
+            else _("No entries. Add one with: spasm log --pain N")
+        )
+        body = Section(title=_("Pain diary"), subtitle=period, paragraphs=(empty,))
     payload: dict[str, Any] = {"since": since}
     if shown != "sessions":
         payload["entries"] = [entry.to_data() for entry in items]
