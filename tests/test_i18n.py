@@ -165,7 +165,7 @@ def run(args: list[str], env: dict[str, str], lang: str) -> subprocess.Completed
 def test_help_is_spanish_with_typers_own_words(spasm_env: dict[str, str]) -> None:
     result = run(["--help"], spasm_env, "es_ES.UTF-8")
     assert result.returncode == 0
-    assert result.stdout.startswith("Uso: spasm [OPCIONES] COMANDO [ARGS]...")
+    assert result.stdout.startswith("Uso: spasm [OPCIONES] COMANDO [ARGUMENTOS]...")
     assert "Opciones:" in result.stdout
     assert "Comandos:" in result.stdout
     assert "Muestra este mensaje y termina." in result.stdout

@@ -75,6 +75,96 @@ def test_a_diary_in_spanish(spasm_env: dict[str, str]) -> None:
     assert english_lines(logged + trends) == []
 
 
+#: English that these commands printed in Spanish before it went through the catalogue.
+SEEN_IN_ENGLISH = (
+    "planned",
+    " done,",
+    "finished",
+    "ice timer",
+    "(ice: ",
+    "red-flag sign",
+    "never takes silence",
+    "using your answers",
+    "--fresh asks again",
+)
+
+
+def assert_no_seen_english(text: str) -> None:
+    leftovers = [phrase for phrase in SEEN_IN_ENGLISH if phrase in ESCAPES.sub("", text)]
+    assert leftovers == []
+
+
+def test_sessions_in_trends_and_plan_notices(spasm_env: dict[str, str]) -> None:
+    timed = run(["timer", "hielo", "--yes", "--seconds", "1"], spasm_env)
+    run(["log", "--pain", "5", "--note", "prueba"], spasm_env)
+    run(["log", "--pain", "3", "--note", "otra"], spasm_env)
+    trends = run(["trends"], spasm_env)
+    assert "Sesiones registradas (frío: 1)" in trends
+    assert "temporizador de frío: 0:01 previstos, 0:01 hechos, terminada" in trends
+    assert "Entradas: 2" in trends and "Dolor medio: 4.0" in trends
+    history = run(["history"], spasm_env)
+    assert "Diario del dolor (2 entradas, 1 sesión, todas las entradas" in history
+    assert "#2 " in history and ' dolor 3: "otra"' in history
+    assert "Pain diary" not in history and " pain 3" not in history
+    plan = subprocess.run(
+        [installed_spasm(), "plan"],
+        env={**spasm_env, "LANG": "es_ES.UTF-8", "COLUMNS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert plan.returncode == 2 and "Traceback" not in plan.stderr
+    assert "32 señales de alarma no tienen respuesta" in plan.stderr
+    assert "  emergencia: saddle-numbness" in plan.stderr
+    assert "indique --has ID (o --unsure ID)" in plan.stderr
+    answered = run(["check", "--has", "fever", "--no-others", "--region", "es"], spasm_env)
+    reused = run(["plan", "--region", "es"], spasm_env)
+    assert "se usan sus respuestas de" in reused
+    assert_no_seen_english(plan.stderr)  # its sign ids ("abdominal-pain") are --has's values
+    for text in (timed, trends, history, answered, reused):
+        assert_no_seen_english(text)
+        assert english_lines(text) == []
+
+
+#: Metavars that were English in the Spanish help.
+HELP_ENGLISH = re.compile(r"\b(PATH|FILE|LANG|REGION|WHEN|NAME|AREA|SIDE|ARGS)\b")
+
+
+@pytest.mark.parametrize(
+    ("args", "spanish"),
+    [
+        (["--help"], "--kb RUTA"),
+        (["log", "--help"], "--where ZONA [LADO] [leg]"),
+        (["remedy", "--help"], "Uso: spasm remedy [OPCIONES] [NOMBRE]..."),
+        (["plan", "--help"], "-o, --output ARCHIVO"),
+        (["trends", "--help"], "--since 14d|2w|YYYY-MM-DD"),
+        (["timer", "--help"], "-r, --region REGIÓN"),
+    ],
+)
+def test_help_metavars(spasm_env: dict[str, str], args: list[str], spanish: str) -> None:
+    out = run(args, spasm_env)
+    assert spanish in out
+    assert HELP_ENGLISH.findall(out.replace("LC_MESSAGES, LANG)", "")) == []
+
+
+def test_mistyped_command_in_spanish(spasm_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [installed_spasm(), "remedi"],
+        env={**spasm_env, "LANG": "es_ES.UTF-8", "COLUMNS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Error: No existe el comando 'remedi'. ¿Quería decir 'remedy'" in result.stderr
+    assert "Uso: spasm [OPCIONES] COMANDO [ARGUMENTOS]..." in result.stderr
+    assert "No such command" not in result.stderr and "Usage" not in result.stderr
+
+
 def test_timer_hielo(spasm_env: dict[str, str]) -> None:
     out = run(["timer", "hielo", "--yes", "--seconds", "2"], spasm_env)
     assert "Frío: 0:02" in out and "Próxima sesión de frío" in out

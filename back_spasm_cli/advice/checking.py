@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from back_spasm_cli.advice import triage
 from back_spasm_cli.errors import NotFoundError, SpasmError, UsageError
+from back_spasm_cli.system.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -160,12 +161,17 @@ def _collect(
     if gaps:
         count = sum(len(gap.signs) for gap in gaps)
         raise UsageError(
-            f"{count} red-flag sign{'s have' if count != 1 else ' has'} no answer, and spasm"
-            " never takes silence as 'no'",
+            ngettext(
+                "{count} red-flag sign has no answer, and spasm never takes silence as 'no'",
+                "{count} red-flag signs have no answer, and spasm never takes silence as 'no'",
+                count,
+            ).format(count=count),
             details=[str(gap) for gap in gaps]
             + [
-                "give --has ID (or --unsure ID) for each sign you have and --no-others for"
-                " the rest, or run spasm in a terminal to be asked",
+                _(
+                    "give --has ID (or --unsure ID) for each sign you have and --no-others for"
+                    " the rest, or run spasm in a terminal to be asked"
+                ),
             ],
         )
     return answers, new, reused_at

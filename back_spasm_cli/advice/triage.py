@@ -32,7 +32,7 @@ from back_spasm_cli.knowledge.schema import (
     TriageRule,
     raise_level,
 )
-from back_spasm_cli.system.i18n import _, ngettext
+from back_spasm_cli.system.i18n import N_, _, ngettext
 
 SELF_CARE: Level = "self-care"
 MAX_SEVERITY = 10
@@ -523,7 +523,12 @@ class MissingList:
     signs: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"{self.level}: {', '.join(self.signs)}"
+        level = _(LEVEL_WORDS[self.level]) if self.level in LEVEL_WORDS else self.level
+        return f"{level}: {', '.join(self.signs)}"
+
+
+#: A care level in a word, for scripts' errors (the ids stay as they are).
+LEVEL_WORDS = {"emergency": N_("emergency"), "urgent": N_("urgent"), "gp": N_("GP")}
 
 
 def missing(content: KnowledgeBaseFile, answers: CheckAnswers) -> list[MissingList]:

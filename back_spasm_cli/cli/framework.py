@@ -90,6 +90,19 @@ HELP = (
 )
 #: Words of the usage line Click makes itself.
 USAGE = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."), N_("[ARGS]..."))
+#: The options' and arguments' own metavars (cli/) that are words; ids, values and
+#: numbers ("ID", "N", "ice|heat", "0-10") stay as they are typed.
+METAVARS = (
+    N_("PATH"),
+    N_("FILE"),
+    N_("LANG"),
+    N_("REGION"),
+    N_("WHEN"),
+    N_("NAME"),
+    N_("AREA [SIDE] [leg]"),
+    N_("FILE.html|FILE.md"),
+    N_("[EXERCISE]..."),
+)
 #: Bracketed notes Click adds to an option's help.
 NOTES: tuple[tuple[str, str], ...] = (
     (r"\[default: (?P<value>[^\]]*)\]", N_("[default: %(value)s]")),
@@ -221,5 +234,8 @@ def translate_command(command: Any) -> None:
         value = getattr(param, "help", None)
         if isinstance(value, str) and value:
             param.help = _(value)
+        metavar = getattr(param, "metavar", None)
+        if isinstance(metavar, str) and metavar in METAVARS:
+            param.metavar = _(metavar)
     for sub in getattr(command, "commands", {}).values():
         translate_command(sub)

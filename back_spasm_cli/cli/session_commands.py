@@ -117,7 +117,8 @@ def _store(session: "SessionRecord") -> None:
     except storage.PrivateDataError as err:
         sys.stderr.write(f"spasm: {clean(err.message)}\n")
     except (OSError, sqlite3.Error) as err:  # the record is lost, the session is not
-        sys.stderr.write(f"spasm: the session was not recorded: {clean(str(err))}\n")
+        failed = _("the session was not recorded: {error}").format(error=clean(str(err)))
+        sys.stderr.write(f"spasm: {failed}\n")
 
 
 def _refuse_if_care_needed(state: AppState, knowledge: "KnowledgeBase") -> "CheckSummary | None":

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 import typer
 
 from back_spasm_cli.errors import SpasmError
+from back_spasm_cli.system.i18n import _
 
 if TYPE_CHECKING:
     from back_spasm_cli.knowledge.kb import KnowledgeBase
@@ -186,7 +187,8 @@ class AppState:
 
         if message not in self._warned:
             self._warned.add(message)
-            sys.stderr.write(f"spasm: warning: {clean(message)}\n")
+            warning = _("warning: {message}").format(message=clean(message))
+            sys.stderr.write(f"spasm: {warning}\n")
 
     def numbers(self, knowledge: KnowledgeBase) -> Numbers:
         from back_spasm_cli.knowledge import regions

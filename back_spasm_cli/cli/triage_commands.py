@@ -194,7 +194,8 @@ def _run(state: AppState, given: "Given", *, reuse: bool, with_plan: bool = Fals
         sys.stderr.write(f"spasm: {clean(problem.message)}\n")
     if outcome.reused_at is not None:
         when = frame.ago(outcome.reused_at, now)
-        sys.stderr.write(f"spasm: using your answers from {when} (--fresh asks again)\n")
+        notice = _("using your answers from {when} (--fresh asks again)").format(when=when)
+        sys.stderr.write(f"spasm: {notice}\n")
     return outcome
 
 
@@ -332,7 +333,8 @@ def plan(
         text = render_handout(views.handout(knowledge, document, answers, today), handout_fmt)
         write_handout(output, text, force=force)
         wrote(str(output))
-        sys.stderr.write(f"spasm: wrote the plan to {clean(str(output))}\n")
+        written = _("wrote the plan to {path}").format(path=clean(str(output)))
+        sys.stderr.write(f"spasm: {written}\n")
     if outcome.new and not no_save:
         _save(outcome)
 

@@ -37,10 +37,11 @@ def where(entry: Entry) -> str:
 
 def entry_line(entry: Entry) -> str:
     """One entry on one line: '#12 2026-11-20 08:30 pain 6: lower back, left side; ...'."""
-    parts = [f"#{entry.id} {entry.at} pain {entry.pain}"]
-    details = [d for d in (where(entry), entry.trigger and f"trigger {entry.trigger}") if d]
+    parts = [_("#{id} {at} pain {pain}").format(id=entry.id, at=entry.at, pain=entry.pain)]
+    trigger = entry.trigger and _("trigger {trigger}").format(trigger=entry.trigger)
+    details = [d for d in (where(entry), trigger) if d]
     if entry.helped:
-        details.append("helped: " + ", ".join(entry.helped_names()))
+        details.append(_("helped: {names}").format(names=", ".join(entry.helped_names())))
     if entry.note:
         details.append(f'"{entry.note}"')
     return parts[0] + (": " + "; ".join(details) if details else "")
@@ -117,23 +118,39 @@ def _minutes(seconds: int) -> str:
     return f"{minutes}:{rest:02d}"
 
 
-OUTCOME_WORDS = {"completed": "finished", "stopped": "stopped early", "worse": "made it worse"}
+OUTCOME_WORDS = {
+    "completed": N_("finished"),
+    "stopped": N_("stopped early"),
+    "worse": N_("made it worse"),
+}
+#: What a timer times, in words (sessions keep the ids).
+TIMER_WORDS = {"ice": N_("ice timer"), "heat": N_("heat timer")}
+#: The same, short, for counts ("ice: 2").
+WHAT_WORDS = {"ice": N_("ice"), "heat": N_("heat"), "routine": N_("routine")}
 
 
 def session_what(session: Session) -> str:
     """'ice timer', 'heat timer' or 'routine (3 exercises)'."""
     if session.kind == "timer":
-        return f"{session.what} timer"
+        if session.what in TIMER_WORDS:
+            return _(TIMER_WORDS[session.what])
+        return _("{what} timer").format(what=session.what)
     count = len(session.what.split())
-    return f"routine ({count} exercise{'s' if count != 1 else ''})"
+    return ngettext("routine ({count} exercise)", "routine ({count} exercises)", count).format(
+        count=count
+    )
 
 
 def session_line(session: Session) -> str:
     """'S#3 2026-11-20 08:30 ice timer: 15:00 planned, 4:10 done, stopped early'."""
-    return (
-        f"S#{session.id} {session.at} {session_what(session)}:"
-        f" {_minutes(session.planned_seconds)} planned, {_minutes(session.actual_seconds)}"
-        f" done, {OUTCOME_WORDS.get(session.outcome, session.outcome)}"
+    outcome = OUTCOME_WORDS.get(session.outcome)
+    return _("S#{id} {at} {what}: {planned} planned, {done} done, {outcome}").format(
+        id=session.id,
+        at=session.at,
+        what=session_what(session),
+        planned=_minutes(session.planned_seconds),
+        done=_minutes(session.actual_seconds),
+        outcome=_(outcome) if outcome else session.outcome,
     )
 
 
@@ -148,28 +165,29 @@ def history(
 ) -> Document:
     """Entries and sessions, newest first, in one list; after the safety strip when the
     region's `numbers` are given (every diary view on a screen carries it)."""
-    period = f"since {since[:10]}" if since else "all entries"
-    count = f"{len(items)} entr{'y' if len(items) == 1 else 'ies'}"
+    period = _("since {date}").format(date=since[:10]) if since else _("all entries")
+    count = ngettext("{count} entry", "{count} entries", len(items)).format(count=len(items))
     if shown != "entries":
-        count = (
-            f"{count}, {len(sessions)} session{'s' if len(sessions) != 1 else ''}"
-            if shown == "both"
-            else f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
+        session_count = ngettext("{count} session", "{count} sessions", len(sessions)).format(
+            count=len(sessions)
         )
+        count = f"{count}, {session_count}" if shown == "both" else session_count
     merged: list[tuple[str, int, str]] = [(e.at, 0, entry_line(e)) for e in items]
     merged += [(s.at, 1, session_line(s)) for s in sessions]
     merged.sort(key=lambda row: (row[0], row[1]), reverse=True)
     if merged:
         body = Section(
-            title="Pain diary",
-            subtitle=f"{count}, {period}, newest first",
+            title=_("Pain diary"),
+            subtitle=_("{count}, {period}, newest first").format(count=count, period=period),
             lists=(Bullets("", tuple(line for _, _, line in merged)),),
         )
     else:
-        empty = {
-            "sessions": "No sessions. `spasm timer ice` or `spasm routine` records one.",
-        }.get(shown, "No entries. Add one with: spasm log --pain N")
-        body = Section(title="Pain diary", subtitle=period, paragraphs=(empty,))
+        empty = (
+            _("No sessions. `spasm timer ice` or `spasm routine` records one.")
+            if shown == "sessions"
+            else _("No entries. Add one with: spasm log --pain N")
+        )
+        body = Section(title=_("Pain diary"), subtitle=period, paragraphs=(empty,))
     payload: dict[str, Any] = {"since": since}
     if shown != "sessions":
         payload["entries"] = [entry.to_data() for entry in items]
@@ -272,8 +290,13 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
         shown = result.session_items[:10]
         lines = tuple(session_line(s) for s in shown)
         if len(result.session_items) > len(shown):
-            lines += (f"… and {len(result.session_items) - len(shown)} earlier",)
-        counts = ", ".join(f"{s.what}: {s.count}" for s in result.sessions)
+            lines += (
+                _("… and {count} earlier").format(count=len(result.session_items) - len(shown)),
+            )
+        counts = ", ".join(
+            f"{_(WHAT_WORDS[s.what]) if s.what in WHAT_WORDS else s.what}: {s.count}"
+            for s in result.sessions
+        )
         sections.append(
             Section(
                 title=_("Sessions recorded"),
@@ -281,8 +304,11 @@ def trends_sections(content: KnowledgeBaseFile, result: Trends, vocab: Vocabular
                 tone="gp" if worse else "info",
                 paragraphs=(
                     (
-                        f"{len(worse)} session{'s' if len(worse) != 1 else ''} made the pain"
-                        " worse and stopped.",
+                        ngettext(
+                            "{count} session made the pain worse and stopped.",
+                            "{count} sessions made the pain worse and stopped.",
+                            len(worse),
+                        ).format(count=len(worse)),
                     )
                     if worse
                     else ()
