@@ -391,7 +391,7 @@ WRITES = [
     ["log", "--undo"],
     ["history", "delete", "1"],
     ["forget", "--yes"],
-    ["timer", "ice", "--minutes", "1", "--yes"],
+    ["timer", "ice", "--minutes", "1", "--yes", "--seconds", "1"],
 ]
 READS = [
     ["history"],
@@ -434,7 +434,7 @@ def test_a_damaged_diary_is_never_changed_and_always_named(invoke: Any, tmp_path
 
 def test_a_damaged_diary_does_not_stop_the_timer(invoke: Any) -> None:
     _real_diary(invoke)
-    result = invoke("timer", "ice", "--minutes", "1", "--yes")
+    result = invoke("timer", "ice", "--minutes", "1", "--yes", "--seconds", "1")
     assert result.exit_code == 0, result
     assert "nothing was saved" in result.stderr
     assert "is damaged" in result.stderr

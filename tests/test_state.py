@@ -80,7 +80,7 @@ def test_a_session_record_lost_to_sqlite_is_said(
     from back_spasm_cli.advice import sessions
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise sqlite3.OperationalError("database is locked")
+        raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(sessions, "record", broken)
     result = invoke("timer", "ice", "--minutes", "1", "--yes", "--seconds", "1")
