@@ -347,7 +347,7 @@ def test_a_15_day_diary_is_put_to_the_person_instead_of_asked_again(
     for back in range(15, -1, -1):
         day = (today - datetime.timedelta(days=back)).isoformat()
         logged = subprocess.run(
-            [installed_spasm(), "log", "--pain", "5", "--where", "lower", "--at", f"{day} 09:00"],
+            [installed_spasm(), "log", "--pain", "5", "--where", "lower", "--at", f"{day} 00:00"],
             env=env,
             capture_output=True,
             text=True,
