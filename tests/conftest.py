@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,11 +30,61 @@ _LEAKY = (
     "LANGUAGE",
 )
 
+# Test modules that load the base at import (CONTENT = kb.load().content) run before any
+# fixture: they get a throw-away home too, so collection never writes the real one's cache.
+_COLLECTION_HOME = Path(tempfile.mkdtemp(prefix="spasm-tests-"))
+atexit.register(shutil.rmtree, _COLLECTION_HOME, ignore_errors=True)
+os.environ.update(
+    {
+        "SPASM_HOME": str(_COLLECTION_HOME / "spasm"),
+        "HOME": str(_COLLECTION_HOME),
+        "XDG_CACHE_HOME": str(_COLLECTION_HOME / ".cache"),
+        "XDG_DATA_HOME": str(_COLLECTION_HOME / ".local" / "share"),
+        "XDG_CONFIG_HOME": str(_COLLECTION_HOME / ".config"),
+        "XDG_DATA_DIRS": str(_COLLECTION_HOME / "site"),
+    }
+)
+
+
+@pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The caches spasm builds on its first run (the validated snapshot of the shipped base
+    and the search index, in English and in Spanish), built once per test process by spasm
+    itself in a throw-away home. Each test's home starts with a copy, so a test pays for a
+    cold build only when it is about the cold build (mark it `cold_cache`): that build is
+    about 0.2 s, paid by some 900 tests and subprocesses otherwise. The caches key on the
+    data, layers, language and code, so a test with other layers still builds its own."""
+    home = tmp_path_factory.mktemp("warm-cache")
+    env = {name: None for name in _LEAKY}
+    env.update(
+        {
+            "SPASM_HOME": str(home / "spasm"),
+            "HOME": str(home),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_DATA_DIRS": str(home / "site"),
+            "LANG": "en_GB.UTF-8",
+        }
+    )
+    runner = CliRunner()
+    for lang in ("en", "es"):
+        runner.invoke(app, ["--lang", lang, "search", "heat", "--format", "json"], env=env)
+    cache = home / "spasm" / "cache"
+    return cache if cache.is_dir() else None  # a base that does not build: tests will say
+
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_home(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    warm_cache: Path | None,
+) -> Iterator[Path]:
     home = tmp_path / "home"
     home.mkdir()
+    if warm_cache is not None and request.node.get_closest_marker("cold_cache") is None:
+        (home / "spasm").mkdir(mode=0o700)
+        shutil.copytree(warm_cache, home / "spasm" / "cache")  # modes kept: 0700 and 0600
     for name in _LEAKY:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SPASM_HOME", str(home / "spasm"))

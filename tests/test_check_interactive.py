@@ -344,17 +344,20 @@ def test_a_15_day_diary_is_put_to_the_person_instead_of_asked_again(
     import subprocess
 
     today = datetime.date.today()
-    for back in range(15, -1, -1):
-        day = (today - datetime.timedelta(days=back)).isoformat()
-        logged = subprocess.run(
-            [installed_spasm(), "log", "--pain", "5", "--where", "lower", "--at", f"{day} 00:00"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        assert logged.returncode == 0, logged.stderr
+    rows = "".join(
+        f"{today - datetime.timedelta(days=back)} 00:00,5,lower\n" for back in range(15, -1, -1)
+    )
+    diary_file = Path(env["HOME"]) / "sixteen-days.csv"
+    diary_file.write_text("at,pain,area\n" + rows, encoding="utf-8")
+    logged = subprocess.run(
+        [installed_spasm(), "import", str(diary_file)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert logged.returncode == 0 and "imported 16 entries" in logged.stdout, logged
     session = Session(spawn(env, "check", "--format", "plain"))
     assert session.run(calm(days="15", **{"Is that right?": "y"})) == 0
     diary_prompt = next(p for p in session.prompts if "Your diary:" in p)

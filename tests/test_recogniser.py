@@ -204,8 +204,8 @@ def test_matches_come_strictest_first(content: KnowledgeBaseFile) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400))
-def test_any_text_is_read_without_error(text: str) -> None:
-    found = recognise.recognise(kb.load().content, text)
+def test_any_text_is_read_without_error(content: KnowledgeBaseFile, text: str) -> None:
+    found = recognise.recognise(content, text)
     assert all(m.phrase for m in found)
 
 

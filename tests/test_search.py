@@ -371,6 +371,7 @@ def index_file(home: Path) -> Path:
     return files[0]
 
 
+@pytest.mark.cold_cache
 def test_index_is_cached_and_reused(isolated_home: Path) -> None:
     knowledge = kb.load()
     with search.open_index(knowledge) as first:
@@ -381,6 +382,7 @@ def test_index_is_cached_and_reused(isolated_home: Path) -> None:
         assert second.path == first.path
 
 
+@pytest.mark.cold_cache
 def test_the_index_key_covers_the_code(isolated_home: Path) -> None:
     # kb.fingerprint hashes the data and spasm's own code: another code, another index.
     knowledge = kb.load()
@@ -391,6 +393,7 @@ def test_the_index_key_covers_the_code(isolated_home: Path) -> None:
         assert second.built and second.path != first.path
 
 
+@pytest.mark.cold_cache
 def test_index_is_rebuilt_when_the_base_changes(invoke: Invoke, tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
     assert invoke("--kb", str(folder), "search", "zebrafish").exit_code == 1
@@ -447,6 +450,7 @@ def test_cache_in_a_relative_or_oddly_named_home(
         assert index.path.absolute().is_relative_to(tmp_path / home)
 
 
+@pytest.mark.cold_cache
 def test_old_indexes_are_pruned(isolated_home: Path) -> None:
     folder = isolated_home / "spasm" / "cache" / "search"
     folder.mkdir(parents=True)
@@ -468,6 +472,7 @@ def _damage_notice(result: typing.Any) -> None:
     assert ids(json.loads(result.stdout))[0] == "heat"
 
 
+@pytest.mark.cold_cache
 def test_random_bytes_in_the_index_are_detected_and_rebuilt_once(
     invoke: Invoke, isolated_home: Path
 ) -> None:
@@ -482,6 +487,7 @@ def test_random_bytes_in_the_index_are_detected_and_rebuilt_once(
     assert again.exit_code == 0 and again.stderr == ""  # healed: no notice the second time
 
 
+@pytest.mark.cold_cache
 def test_a_file_that_is_not_a_database_is_rebuilt(invoke: Invoke, isolated_home: Path) -> None:
     assert invoke("search", "heat").exit_code == 0
     index_file(isolated_home).write_bytes(b"this is not a database")
@@ -499,6 +505,7 @@ def test_a_file_that_is_not_a_database_is_rebuilt(invoke: Invoke, isolated_home:
     ],
     ids=["row-edited", "row-deleted", "meta-edited", "row-added"],
 )
+@pytest.mark.cold_cache
 def test_a_tampered_but_valid_index_is_detected_and_rebuilt(
     invoke: Invoke, isolated_home: Path, tamper: str
 ) -> None:
@@ -516,6 +523,7 @@ def test_a_tampered_but_valid_index_is_detected_and_rebuilt(
 @pytest.mark.parametrize(
     "change", ["PRAGMA user_version = 7", "DROP TABLE words"], ids=["version", "table"]
 )
+@pytest.mark.cold_cache
 def test_an_index_with_the_wrong_schema_is_rebuilt(
     invoke: Invoke, isolated_home: Path, change: str
 ) -> None:
@@ -527,6 +535,7 @@ def test_an_index_with_the_wrong_schema_is_rebuilt(
     _damage_notice(invoke("search", "hot", "water", "bottle", "--format", "json"))
 
 
+@pytest.mark.cold_cache
 def test_a_stale_temporary_file_is_removed_on_the_next_run(
     invoke: Invoke, isolated_home: Path
 ) -> None:
@@ -548,6 +557,7 @@ def test_a_stale_temporary_file_is_removed_on_the_next_run(
     assert other.exists()  # its process is alive: not stale
 
 
+@pytest.mark.cold_cache
 def test_concurrent_cold_searches_all_succeed_and_one_builds(spasm_env: dict[str, str]) -> None:
     runs = [
         subprocess.Popen(
@@ -616,6 +626,7 @@ def test_the_benchmark_generates_a_valid_base(tmp_path: Path) -> None:
         assert index.search("hot water bottle").hits
 
 
+@pytest.mark.cold_cache
 def test_a_file_of_another_schema_under_a_matching_hash_is_rebuilt(
     invoke: Invoke, isolated_home: Path
 ) -> None:

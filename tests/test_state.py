@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import pwd
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +16,16 @@ from back_spasm_cli.advice import checking, recognise
 from back_spasm_cli.cli import state
 from back_spasm_cli.knowledge import kb
 from tests.helpers import Invoke
+
+# Where a load at import time (as test modules do) would put its cache.
+CACHE_AT_COLLECTION = kb.cache_path()
+REAL_HOME = Path(pwd.getpwuid(os.getuid()).pw_dir).resolve()
+REAL_DIRS = (REAL_HOME / ".cache", REAL_HOME / ".local", REAL_HOME / ".config")
+
+
+def test_collection_never_writes_the_real_home() -> None:
+    for cache in (CACHE_AT_COLLECTION, kb.cache_path()):
+        assert not any(cache.resolve().is_relative_to(d) for d in REAL_DIRS), cache
 
 
 def test_files_written_by_one_run_are_forgotten_by_the_next(invoke: Invoke) -> None:
